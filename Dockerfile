@@ -1,0 +1,17 @@
+# The production image: gunicorn for web, the same image for the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/srv/var
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+      libicu72 gettext \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml ./
+COPY . .
+RUN pip install --no-cache-dir . \
+ && useradd --system --home /srv pressroom && mkdir -p /srv/var && chown pressroom /srv/var
+USER pressroom
+RUN DEBUG=1 python manage.py collectstatic --noinput \
+ && DEBUG=1 python manage.py compilemessages --ignore=.venv || true
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from contacts.models import Contact, MediaList, Membership, Suppression
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["contact", "media_list"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "outlet", "country", "languages", "embargo_trusted", "status"]
+    list_filter = ["status", "embargo_trusted", "country", "consent_basis"]
+    search_fields = ["email", "name", "outlet", "beat"]
+    inlines = [MembershipInline]
+
+
+@admin.register(MediaList)
+class MediaListAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "embargo_trusted", "created_at"]
+    list_filter = ["embargo_trusted"]
+    search_fields = ["slug", "name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    list_display = ["address_hash", "reason", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["address_hash"]

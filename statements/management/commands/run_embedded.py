@@ -1,0 +1,54 @@
+"""Serve the embedded default: the web app plus an in-process stand-in for `celery beat`.
+
+Without Redis there is no beat process, yet scheduled publications and embargo lifts must still
+happen; a thread runs the periodic tasks of CELERY_BEAT_SCHEDULE in this process instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from config.celery import app
+
+log = logging.getLogger(__name__)
+
+
+def run_periodic_tasks_forever(stop: threading.Event) -> None:
+    last_run: dict[str, float] = {}
+    while not stop.is_set():
+        now = time.monotonic()
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+            task = app.tasks.get(entry["task"])
+            if task is None or now - last_run.get(name, -1e9) < float(entry["schedule"]):
+                continue
+            last_run[name] = now
+            try:
+                task.apply()
+            except Exception:
+                log.exception("periodic task %s failed", name)
+            finally:
+                close_old_connections()
+        stop.wait(5)
+
+
+class Command(BaseCommand):
+    help = "Run the development server with the periodic tasks in-process (no Redis needed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def handle(self, *args, addr, **options):
+        app.loader.import_default_modules()
+        stop = threading.Event()
+        threading.Thread(target=run_periodic_tasks_forever, args=(stop,), daemon=True).start()
+        try:
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            stop.set()

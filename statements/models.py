@@ -1,0 +1,319 @@
+"""Statements (press releases), their translations, revisions, reviews, corrections and audit log.
+
+Workflow rules live in statements/workflow.py; these models hold data, constraints and small
+pure properties only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from campaigns.models import Ask, Campaign, LocalisedField, Role, Target
+from config.languages import pick
+
+
+def _digest(payload: object) -> str:
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class Boilerplate(models.Model):
+    """The "About us" paragraph and media contact line printed under a release."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    about = LocalisedField()
+    media_contact = LocalisedField(blank=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Statement(models.Model):
+    class Kind(models.TextChoices):
+        PRESS_RELEASE = "press_release", "Press release"
+        STATEMENT = "statement", "Statement"
+        BRIEFING = "briefing", "Briefing"
+        OPEN_LETTER = "open_letter", "Open letter"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        CORRECTED = "corrected", "Corrected"
+        RETRACTED = "retracted", "Retracted"
+
+    PUBLIC_STATES = (State.PUBLISHED, State.CORRECTED)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="statements")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRESS_RELEASE)
+    slug = models.SlugField(max_length=120, unique=True, help_text="ASCII, from the English title.")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2 tag.")
+    source_language = models.CharField(max_length=8, default="en")
+    required_languages = models.JSONField(default=list)
+    targets = models.ManyToManyField(Target, blank=True, related_name="statements")
+    roles = models.ManyToManyField(
+        Role, blank=True, related_name="statements",
+        help_text="Roles addressed; the holder on the release date is named.",
+    )
+    asks = models.ManyToManyField(Ask, blank=True, related_name="statements")
+    boilerplate = models.ForeignKey(
+        Boilerplate, null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_count = models.PositiveIntegerField(default=0)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+    # Languages a publisher decided may follow after publication ("English now, Burmese to
+    # follow"); the decision and its reason are in the audit log.
+    deferred_languages = models.JSONField(default=list, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        permissions = [
+            ("submit_statement", "Can submit statements for review"),
+            ("review_statement", "Can approve statements or request changes"),
+            ("publish_statement", "Can schedule and publish statements"),
+            ("correct_statement", "Can correct published statements"),
+            ("retract_statement", "Can retract statements"),
+            ("distribute_statement", "Can send statements to media lists"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__regex=r"^[a-z0-9]+(?:-[a-z0-9]+)*$"),
+                name="statement_slug_ascii",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["published", "corrected", "retracted"])
+                | Q(published_at__isnull=False),
+                name="statement_published_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def translation(self, language: str) -> StatementTranslation | None:
+        for translation in self.translations.all():
+            if translation.language == language:
+                return translation
+        return None
+
+    def title_in(self, language: str) -> str:
+        translation = self.translation(language) or self.translation(self.source_language)
+        return translation.title if translation else self.slug
+
+    def content_hash(self) -> str:
+        """Hash of the content of every language: approval is bound to it."""
+        return _digest(
+            {t.language: t.content_hash() for t in self.translations.all()}
+            | {"_meta": {"kind": self.kind, "campaign": self.campaign_id}}
+        )
+
+    def snapshot(self) -> dict:
+        return {
+            "kind": self.kind,
+            "campaign": self.campaign_id,
+            "embargo_until": self.embargo_until.isoformat() if self.embargo_until else None,
+            "translations": {t.language: t.content() for t in self.translations.all()},
+        }
+
+
+class StatementTranslation(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8)
+    title = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    quotes = models.JSONField(default=list, blank=True, help_text='[{"speaker", "text"}]')
+    more_information = models.TextField(blank=True, help_text="Markdown links.")
+    # False when the translator saved it as a draft even with every field filled.
+    marked_complete = models.BooleanField(default=True)
+    # Hash of the source-language content this translation was made from; a translation whose
+    # source has changed since is stale.
+    source_hash = models.CharField(max_length=64, blank=True)
+    is_demo = models.BooleanField(
+        default=False, help_text="A demonstration translation, not a reviewed one."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["statement", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "language"], name="one_translation_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}/{self.language}: {self.title[:60]}"
+
+    def content(self) -> dict:
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "body": self.body,
+            "quotes": self.quotes,
+            "more_information": self.more_information,
+        }
+
+    def content_hash(self) -> str:
+        return _digest(self.content())
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.marked_complete and self.title and self.summary and self.body)
+
+    @property
+    def is_source(self) -> bool:
+        return self.language == self.statement.source_language
+
+    def is_stale(self, source: StatementTranslation | None = None) -> bool:
+        """True when the source text changed after this translation was made."""
+        if self.is_source:
+            return False
+        if source is None:
+            source = self.statement.translation(self.statement.source_language)
+        if source is None:
+            return False
+        return self.source_hash != source.content_hash()
+
+
+class Revision(models.Model):
+    """Every saved change of a statement: who, when, and the full content then."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    snapshot = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["statement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "number"], name="revision_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} r{self.number}"
+
+
+class Review(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    revision = models.ForeignKey(Revision, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The exact content approved: an approval counts only while the content still has this hash.
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="request_changes") | ~Q(comment=""),
+                name="review_changes_need_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.decision} by {self.reviewer_id}"
+
+
+class Correction(models.Model):
+    """A dated correction of a published statement, with a note in every published language."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="corrections")
+    number = models.PositiveIntegerField()
+    notes = LocalisedField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["statement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "number"], name="correction_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} correction {self.number}"
+
+    def note_in(self, language: str) -> str:
+        return pick(self.notes, language)
+
+
+class StatementEvent(models.Model):
+    """The audit log: every workflow action, who, when, from which state, with which comment."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["statement", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.action} {self.from_state}→{self.to_state}"
+
+    @classmethod
+    def record(
+        cls,
+        statement: Statement,
+        *,
+        by,
+        action: str,
+        from_state: str = "",
+        comment: str = "",
+        **data: object,
+    ) -> StatementEvent:
+        return cls.objects.create(
+            statement=statement,
+            actor=by if getattr(by, "pk", None) else None,
+            action=action,
+            from_state=from_state,
+            to_state=statement.state,
+            comment=comment,
+            data=data,
+        )

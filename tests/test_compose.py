@@ -1,0 +1,23 @@
+"""docker-compose.yml stays valid and in step with the settings (no engine runs here)."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_compose_file_has_the_production_shape():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(compose["services"])
+    assert "gunicorn" in compose["services"]["web"]["command"]
+    assert "config.wsgi:application" in compose["services"]["web"]["command"]
+    assert compose["services"]["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert compose["services"]["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+
+
+def test_compose_environment_names_are_read_by_the_settings():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    settings_source = (ROOT / "config" / "settings.py").read_text()
+    for name in compose["services"]["web"]["environment"]:
+        assert f'"{name}"' in settings_source, f"{name} is not read by config/settings.py"
