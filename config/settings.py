@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "campaigns",
     "statements",
     "contacts",
+    "distribution",
 ]
 
 MIDDLEWARE = [

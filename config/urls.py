@@ -1,9 +1,14 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("config.urls_api")),
+    path("desk/", include("statements.urls_desk")),
+    path("", include("distribution.urls")),
 ]
+urlpatterns += i18n_patterns(path("", include("statements.urls_public")))
