@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets served by the app, never from a CDN
     "django_filters",
     "corsheaders",
     "axes",
@@ -216,6 +217,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Published releases (public) and the editorial workflow (staff).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 CORS_URLS_REGEX = r"^/api/v1/(releases|campaigns|targets|asks)/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
