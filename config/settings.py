@@ -137,6 +137,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "statements-run-due": {"task": "statements.tasks.run_due_schedules", "schedule": 60.0},
+    # Re-queues pending deliveries and hands back expired leases: Redis may lose messages.
+    "distribution-tick": {
+        "task": "distribution.tasks.tick",
+        "schedule": env.float("DISTRIBUTION_TICK_SECONDS", default=10.0),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -245,6 +250,23 @@ APPROVALS_REQUIRED = env.int("APPROVALS_REQUIRED", default=1)
 SUPPRESSION_KEY = env("SUPPRESSION_KEY", default=SECRET_KEY)
 # A scheduled publication this late is reported, never silently skipped.
 SCHEDULE_OVERDUE_AFTER = timedelta(minutes=5)
+# Distribution (distribution/sending.py). Defaults keep CONTRACT's timing promises: temporary
+# refusals settle within 200 s (10+20+40+80 s of backoff at most), a dead worker's lease
+# comes back within a minute. Tests shorten them through the environment.
+DISTRIBUTION_BATCH_SIZE = env.int("DISTRIBUTION_BATCH_SIZE", default=50)
+DISTRIBUTION_LEASE_SECONDS = env.float("DISTRIBUTION_LEASE_SECONDS", default=60.0)
+DISTRIBUTION_PARALLEL_TASKS = env.int("DISTRIBUTION_PARALLEL_TASKS", default=2)
+DISTRIBUTION_TASK_BUDGET_SECONDS = env.float("DISTRIBUTION_TASK_BUDGET_SECONDS", default=60.0)
+DISTRIBUTION_RETRY_BASE_SECONDS = env.float("DISTRIBUTION_RETRY_BASE_SECONDS", default=10.0)
+DISTRIBUTION_RETRY_MAX_SECONDS = env.float("DISTRIBUTION_RETRY_MAX_SECONDS", default=80.0)
+DISTRIBUTION_MAX_ATTEMPTS = env.int("DISTRIBUTION_MAX_ATTEMPTS", default=5)
+# A permanent refusal with one of these codes suppresses the address (a bad mailbox); other
+# 5xx codes (552 mailbox full, 554 content refused) end the delivery without suppressing.
+DISTRIBUTION_SUPPRESS_CODES = env.list("DISTRIBUTION_SUPPRESS_CODES", cast=int,
+                                       default=[550, 551, 553])
+# A send this late (the system was down at its time) waits for a person to confirm it.
+DISTRIBUTION_LATE_AFTER = timedelta(minutes=15)
+DISTRIBUTION_UNSUBSCRIBE_MAILTO = env("DISTRIBUTION_UNSUBSCRIBE_MAILTO", default="")
 
 # --- Production hardening ---------------------------------------------------------------
 if not DEBUG:

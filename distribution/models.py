@@ -1,0 +1,110 @@
+"""A distribution (one send of a statement to media lists) and its per-recipient deliveries.
+
+The database is the truth about who still needs a message: Celery tasks only say "look again".
+Rules live in distribution/services.py, sending in distribution/sending.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from contacts.models import Contact, MediaList
+from statements.models import Statement
+
+
+class Distribution(models.Model):
+    class Kind(models.TextChoices):
+        RELEASE = "release", "Release"
+        CORRECTION = "correction", "Correction"
+        RETRACTION = "retraction", "Retraction"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATES = (State.QUEUED, State.SENDING)
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="distributions"
+    )
+    media_lists = models.ManyToManyField(MediaList, blank=True, related_name="distributions")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RELEASE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    send_at = models.DateTimeField(db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    # A send whose time passed while nothing ran waits for a person: sending a release late
+    # can break an embargo agreement with journalists.
+    needs_confirmation = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Each language variant rendered once: {"en": {"subject", "text", "html"}, "en+my": ...}.
+    rendered = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "send_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.statement_id} ({self.state})"
+
+
+class Delivery(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        BOUNCED = "bounced", "Bounced"
+        SKIPPED = "skipped", "Skipped"
+
+    distribution = models.ForeignKey(
+        Distribution, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # SET_NULL: erasing a contact must not erase the record that a release went out.
+    contact = models.ForeignKey(
+        Contact, null=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    # Snapshots at send time: later edits to the contact do not change what was sent.
+    address = models.EmailField(max_length=254)
+    languages = models.JSONField(default=list)
+    variant = models.CharField(max_length=40)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    skip_reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution", "contact"], name="one_delivery_per_contact"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="skipped") | ~Q(skip_reason=""),
+                name="delivery_skipped_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["distribution", "state", "next_attempt_at"]),
+            models.Index(fields=["state", "lease_expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} of {self.distribution_id} ({self.state})"
