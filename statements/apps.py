@@ -11,3 +11,5 @@ class StatementsConfig(AppConfig):
 
         # Runs after every migrate, so the admin role also covers models added later.
         post_migrate.connect(sync_role_permissions, sender=self, dispatch_uid="sync-roles")
+        # Connects release_changed to the PDF renderer (statements/tasks_outputs.py).
+        from statements import tasks_outputs  # noqa: F401

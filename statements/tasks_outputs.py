@@ -1,0 +1,21 @@
+"""Outputs made when a release changes: its PDFs, rendered by a worker after commit."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.dispatch import receiver
+
+from statements.signals import release_changed
+
+
+@shared_task(name="statements.render_release_pdfs", acks_late=True)
+def render_release_pdfs(statement_id: int) -> int:
+    from statements.pdf import refresh_release_pdfs
+
+    return len(refresh_release_pdfs(statement_id=statement_id))
+
+
+@receiver(release_changed, dispatch_uid="statements-outputs-pdf")
+def _release_changed(sender, statement_id: int, action: str = "", **kwargs) -> None:
+    # The workflow sends this after commit, so the worker sees the committed state.
+    render_release_pdfs.delay(statement_id)
