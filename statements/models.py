@@ -79,6 +79,11 @@ class Statement(models.Model):
     # Languages a publisher decided may follow after publication ("English now, Burmese to
     # follow"); the decision and its reason are in the audit log.
     deferred_languages = models.JSONField(default=list, blank=True)
+    # Set by the periodic task once an embargo has lifted (visibility itself is computed from
+    # embargo_until at read time, so a late task never leaks nor hides a release).
+    embargo_lifted_at = models.DateTimeField(null=True, blank=True)
+    # Set when a scheduled publication was found overdue and reported.
+    overdue_reported_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -275,6 +280,44 @@ class Correction(models.Model):
 
     def note_in(self, language: str) -> str:
         return pick(self.notes, language)
+
+
+class Amendment(models.Model):
+    """A change to a published release (a correction or a follow-up translation), prepared and
+    reviewed apart from the public text, which changes only when the amendment is applied."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        APPLIED = "applied", "Applied"
+
+    OPEN = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED)
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="amendments")
+    # {lang: {title, summary, body, quotes, more_information, marked_complete, source_hash}}
+    content = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["statement", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement"],
+                condition=~Q(status="applied"),
+                name="one_open_amendment_per_statement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} amendment ({self.status})"
 
 
 class StatementEvent(models.Model):

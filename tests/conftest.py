@@ -23,6 +23,8 @@ def pytest_report_header(config):
 
 
 def pytest_configure(config):
+    # Argon2 is the production hasher (pinned by a test); the suite makes many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if IN_CI:
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine or not settings.REDIS_URL:

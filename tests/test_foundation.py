@@ -154,3 +154,9 @@ def test_add_staff_refuses_a_weak_password(monkeypatch):
     with pytest.raises(CommandError, match="Password refused"):
         call_command("add_staff", "weak", "--role", "author", stdout=StringIO())
     assert not get_user_model().objects.filter(username="weak").exists()
+
+
+def test_staff_passwords_are_hashed_with_argon2_in_production():
+    from config import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
