@@ -1,1 +1,99 @@
-urlpatterns: list = []
+"""Staff API for distributions (CONTRACT.md): start a send, watch its counts, pause/resume/cancel.
+
+Rules are in distribution/services.py; refusals come back as 400 (rule) or 403 (role).
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import NotAllowed
+from distribution import services
+from distribution.models import Distribution
+from statements.staff import role_of
+
+
+class DistributionIn(serializers.Serializer):
+    statement = serializers.IntegerField()
+    media_lists = serializers.ListField(
+        child=serializers.SlugField(max_length=80), required=False, default=list
+    )
+    kind = serializers.ChoiceField(choices=Distribution.Kind.values, required=False,
+                                   default=Distribution.Kind.RELEASE)
+    send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+def distribution_json(distribution: Distribution) -> dict:
+    return {
+        "id": distribution.pk,
+        "statement": distribution.statement_id,
+        "kind": distribution.kind,
+        "status": distribution.state,
+        "needs_confirmation": distribution.needs_confirmation,
+        "hold_reason": distribution.hold_reason,
+        "media_lists": [m.slug for m in distribution.media_lists.all()],
+        "send_at": distribution.send_at.isoformat() if distribution.send_at else None,
+        "started_at": distribution.started_at.isoformat() if distribution.started_at else None,
+        "finished_at": distribution.finished_at.isoformat() if distribution.finished_at else None,
+        "counts": services.distribution_counts(distribution=distribution),
+    }
+
+
+def _require_staff(user) -> None:
+    if role_of(user) is None:
+        raise NotAllowed("Staff only.")
+
+
+class DistributionsView(APIView):
+    def get(self, request):
+        _require_staff(request.user)
+        rows = Distribution.objects.prefetch_related("media_lists")[:100]
+        return Response({"results": [distribution_json(d) for d in rows]})
+
+    def post(self, request):
+        data = DistributionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        distribution = services.distribution_start(
+            statement_id=values["statement"],
+            media_list_slugs=values["media_lists"],
+            kind=values["kind"],
+            send_at=values["send_at"],
+            by=request.user,
+        )
+        return Response(distribution_json(distribution), status=status.HTTP_201_CREATED)
+
+
+class DistributionView(APIView):
+    def get(self, request, pk: int):
+        _require_staff(request.user)
+        return Response(distribution_json(get_object_or_404(Distribution, pk=pk)))
+
+
+_ACTIONS = {
+    "pause": services.distribution_pause,
+    "resume": services.distribution_resume,
+    "cancel": services.distribution_cancel,
+    "confirm": services.distribution_confirm_late,
+}
+
+
+class DistributionActionView(APIView):
+    def post(self, request, pk: int, action: str):
+        get_object_or_404(Distribution, pk=pk)
+        distribution = _ACTIONS[action](distribution_id=pk, by=request.user)
+        return Response(distribution_json(distribution))
+
+
+urlpatterns = [
+    path("v1/distributions/", DistributionsView.as_view(), name="api-distributions"),
+    path("v1/distributions/<int:pk>/", DistributionView.as_view(), name="api-distribution"),
+] + [
+    path(f"v1/distributions/<int:pk>/{action}/", DistributionActionView.as_view(),
+         {"action": action}, name=f"api-distribution-{action}")
+    for action in _ACTIONS
+]

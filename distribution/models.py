@@ -43,6 +43,7 @@ class Distribution(models.Model):
     # A send whose time passed while nothing ran waits for a person: sending a release late
     # can break an embargo agreement with journalists.
     needs_confirmation = models.BooleanField(default=False)
+    hold_reason = models.CharField(max_length=300, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

@@ -1,0 +1,221 @@
+"""Rendering a distribution's messages: each language variant once, recipients filled in cheaply.
+
+Building a message from templates costs more CPU than sending it, so every variant ("en",
+"my", "en+my", "my+en") is rendered once per distribution and stored on it; per recipient
+only the To address, the unsubscribe link and the Message-ID change (build_message).
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import zoneinfo
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from statements.models import Statement
+
+# Stands in for the recipient's unsubscribe URL in the rendered variants.
+UNSUBSCRIBE_PLACEHOLDER = "__PRESSROOM_UNSUBSCRIBE_URL__"
+UNSUBSCRIBE_SALT = "distribution.unsubscribe"
+VARIANT_SEPARATOR = "+"
+
+MYANMAR_FONTS = "'Noto Sans Myanmar', 'Myanmar Text', Padauk, Pyidaungsu, sans-serif"
+LATIN_FONTS = "Helvetica, Arial, sans-serif"
+
+# Fixed wording per language; a third language falls back to English until it is added here.
+LABELS = {
+    "en": {
+        "read": "Read online", "pdf": "Download PDF", "unsubscribe": "Unsubscribe",
+        "correction": "CORRECTION", "retraction": "RETRACTED", "embargo": "EMBARGOED UNTIL",
+        "myanmar_time": "Myanmar time", "quote": "said",
+        "retraction_note": "This release has been retracted.",
+        "why": "You receive this as a media contact of our organisation.",
+    },
+    "my": {
+        "read": "အွန်လိုင်းတွင် ဖတ်ရန်", "pdf": "PDF ရယူရန်", "unsubscribe": "စာရင်းမှ ထွက်ရန်",
+        "correction": "ပြင်ဆင်ချက်", "retraction": "ရုပ်သိမ်းပြီး",
+        "embargo": "EMBARGOED UNTIL", "myanmar_time": "မြန်မာစံတော်ချိန်", "quote": "",
+        "retraction_note": "ဤထုတ်ပြန်ချက်ကို ရုပ်သိမ်းလိုက်ပါပြီ။",
+        "why": "သင်သည် ကျွန်ုပ်တို့အဖွဲ့၏ မီဒီယာဆက်သွယ်ရန်စာရင်းတွင် ပါဝင်သောကြောင့် ဤစာကို ရရှိပါသည်။",
+    },
+}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def labels(language: str) -> dict:
+    return LABELS.get(language, LABELS["en"])
+
+
+def header_safe(text: str, limit: int = 250) -> str:
+    """One line, no control characters: a title can never add a header."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())[:limit]
+
+
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def message_domain() -> str:
+    _name, _at, domain = settings.DEFAULT_FROM_EMAIL.rstrip(">").rpartition("@")
+    return header_safe(domain) or site_host()
+
+
+def list_id() -> str:
+    return f"Pressroom releases <releases.{site_host()}>"
+
+
+def unsubscribe_token(contact_id: int) -> str:
+    return signing.dumps(contact_id, salt=UNSUBSCRIBE_SALT, compress=False)
+
+
+def unsubscribe_contact_id(token: str) -> int | None:
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def unsubscribe_url(contact_id: int) -> str:
+    token = unsubscribe_token(contact_id)
+    return settings.SITE_URL + reverse("distribution:unsubscribe", args=[token])
+
+
+def unsubscribe_mailto(contact_id: int) -> str:
+    address = settings.DISTRIBUTION_UNSUBSCRIBE_MAILTO or f"unsubscribe@{message_domain()}"
+    return f"mailto:{address}?subject=unsubscribe%20{unsubscribe_token(contact_id)}"
+
+
+def variant_for(languages: list[str], available: list[str], fallback: str) -> str:
+    """The contact's languages the statement has, in the contact's order of preference."""
+    chosen = [code for code in languages if code in available]
+    return VARIANT_SEPARATOR.join(chosen or [fallback])
+
+
+def available_languages(statement: Statement) -> list[str]:
+    return [t.language for t in statement.translations.all() if t.title and t.body]
+
+
+def _when(moment: datetime.datetime) -> dict:
+    utc = moment.astimezone(datetime.UTC)
+    local = moment.astimezone(zoneinfo.ZoneInfo(settings.DISPLAY_TIME_ZONE))
+    return {"utc": utc.strftime("%Y-%m-%d %H:%M UTC"), "local": local.strftime("%Y-%m-%d %H:%M")}
+
+
+def _embargo_line(embargo_until: datetime.datetime, language: str) -> str:
+    when = _when(embargo_until)
+    return f"EMBARGOED UNTIL {when['utc']} / {when['local']} {labels(language)['myanmar_time']}"
+
+
+def _section(statement: Statement, language: str, kind: str) -> dict:
+    translation_ = statement.translation(language) or statement.translation(
+        statement.source_language
+    )
+    words = labels(language)
+    base = f"{settings.SITE_URL}/{language}/releases/{statement.slug}"
+    body = translation_.body if translation_ else ""
+    correction = statement.corrections.order_by("-number").first() if kind == "correction" else None
+    return {
+        "language": language,
+        "fonts": MYANMAR_FONTS if language == "my" else LATIN_FONTS,
+        "labels": words,
+        "title": header_safe(translation_.title if translation_ else statement.slug, 300),
+        "summary": translation_.summary if translation_ else "",
+        "body_text": body,
+        "body_html": nh3.clean(markdown.markdown(body)),
+        "quotes": (translation_.quotes or []) if translation_ else [],
+        "page_url": f"{base}/",
+        # A retracted release has no PDF any more.
+        "pdf_url": "" if kind == "retraction" else f"{base}.pdf",
+        "correction_note": correction.note_in(language) if correction else "",
+        "retraction_reason": statement.retraction_reason if kind == "retraction" else "",
+    }
+
+
+def render_variant(
+    *, statement: Statement, variant: str, kind: str, now: datetime.datetime | None = None
+) -> dict:
+    """Subject, text and HTML of one variant; the unsubscribe URL is a placeholder."""
+    now = now or timezone.now()
+    languages = variant.split(VARIANT_SEPARATOR)
+    embargo = statement.embargo_until if statement.embargo_until and statement.embargo_until > now \
+        else None
+    sections = []
+    for language in languages:
+        with translation.override(language):
+            section = _section(statement, language, kind)
+            section["embargo_line"] = _embargo_line(embargo, language) if embargo else ""
+            sections.append(section)
+    first = sections[0]
+    prefix = {"correction": "correction", "retraction": "retraction"}.get(kind)
+    subject = " / ".join(s["title"] for s in sections)
+    if prefix:
+        subject = " / ".join(dict.fromkeys(s["labels"][prefix] for s in sections)) + ": " + subject
+    if embargo:
+        # The word EMBARGOED stays in English in every language: journalists' filters look for it.
+        subject = f"{_embargo_line(embargo, 'en')}: {subject}"
+    context = {
+        "sections": sections,
+        "kind": kind,
+        "first": first,
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "embargo": bool(embargo),
+    }
+    with translation.override(first["language"]):
+        text = render_to_string("emails/release_body.txt", context)
+        html_body = render_to_string("emails/release_body.html", context)
+    return {
+        "subject": header_safe(subject, 400),
+        "text": text,
+        "html": html_body,
+        "language": first["language"],
+    }
+
+
+def build_message(
+    *,
+    rendered: dict,
+    address: str,
+    contact_id: int,
+    message_id: str,
+    connection=None,
+) -> EmailMultiAlternatives:
+    """Fill in the per-recipient parts of a rendered variant. Keep this cheap."""
+    url = unsubscribe_url(contact_id)
+    headers = {
+        "Message-ID": message_id,
+        "List-Id": list_id(),
+        "List-Unsubscribe": f"<{url}>, <{unsubscribe_mailto(contact_id)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Content-Language": rendered["language"],
+        "Auto-Submitted": "auto-generated",
+    }
+    message = EmailMultiAlternatives(
+        subject=rendered["subject"],
+        body=rendered["text"].replace(UNSUBSCRIBE_PLACEHOLDER, url),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers=headers,
+        connection=connection,
+    )
+    message.attach_alternative(
+        rendered["html"].replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(url)), "text/html"
+    )
+    return message
+
+
+def make_message_id(*, distribution_id: int, delivery_id: int) -> str:
+    # Stable per delivery: a copy re-sent after a crash carries the same Message-ID, so mail
+    # clients can fold the duplicate.
+    return f"<pressroom.{distribution_id}.{delivery_id}@{message_domain()}>"

@@ -1,0 +1,298 @@
+"""Sending deliveries: claim a batch under a lease, send it over one SMTP connection, record.
+
+At-least-once, with a duplicate only for a message in flight at a crash: a delivery is claimed
+(state sending, lease) in a short transaction with SELECT ... FOR UPDATE SKIP LOCKED, marked
+sent only after the server accepted it, and handed back by the periodic task if its lease runs
+out (the worker died). Nothing depends on Redis keeping a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import random
+import smtplib
+import socket
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from contacts.models import Contact, Suppression, address_hash
+from distribution import messages
+from distribution.models import Delivery, Distribution
+
+log = logging.getLogger(__name__)
+
+# How often a worker looks at the distribution's state (pause, cancel) while sending a batch.
+_STATE_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class TransportError(Exception):
+    """What went wrong with one message, and whether trying again could help."""
+
+    detail: str
+    code: int | None = None
+    permanent: bool = False
+    connection_lost: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.detail}" if self.code else self.detail
+
+
+def classify(exc: BaseException) -> TransportError:
+    """SMTP 5xx is permanent; 4xx, timeouts and lost connections are temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(exc.recipients.values()), (None, b""))
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        return TransportError(text[:400], code, permanent=bool(code and 500 <= code < 600))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        code = exc.smtp_code
+        lost = code in (421, -1)
+        return TransportError(text[:400], code, permanent=500 <= code < 600,
+                              connection_lost=lost)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
+        return TransportError(f"connection: {type(exc).__name__}: {exc}"[:400],
+                              connection_lost=True)
+    if isinstance(exc, smtplib.SMTPException):
+        return TransportError(f"{type(exc).__name__}: {exc}"[:400], connection_lost=True)
+    # Our own error building the message (a bad header, say): retrying cannot help.
+    return TransportError(f"{type(exc).__name__}: {exc}"[:400], permanent=True)
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter, bounded: 50-100% of base * 2^(attempts-1)."""
+    ceiling = min(settings.DISTRIBUTION_RETRY_MAX_SECONDS,
+                  settings.DISTRIBUTION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.DISTRIBUTION_LEASE_SECONDS)
+
+
+def claim_batch(*, distribution_id: int, size: int) -> list[Delivery]:
+    """Take up to `size` due deliveries that nobody else holds; concurrent workers skip them."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(distribution_id=distribution_id, state=Delivery.State.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("id")
+            .values_list("id", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        Delivery.objects.filter(id__in=ids).update(
+            state=Delivery.State.SENDING,
+            lease_expires_at=now + _lease(),
+            attempts=F("attempts") + 1,
+        )
+    return list(Delivery.objects.filter(id__in=ids).order_by("id"))
+
+
+def _renew_lease(ids: list[int]) -> None:
+    Delivery.objects.filter(id__in=ids, state=Delivery.State.SENDING).update(
+        lease_expires_at=timezone.now() + _lease()
+    )
+
+
+def _hand_back(ids: list[int], *, reason: str = "") -> None:
+    """Unsent claimed deliveries go back to pending (pause) or are skipped (cancel)."""
+    if not ids:
+        return
+    rows = Delivery.objects.filter(id__in=ids, state=Delivery.State.SENDING)
+    if reason:
+        rows.update(state=Delivery.State.SKIPPED, skip_reason=reason, lease_expires_at=None)
+    else:
+        rows.update(state=Delivery.State.PENDING, lease_expires_at=None,
+                    attempts=F("attempts") - 1)
+
+
+def ensure_rendered(distribution: Distribution) -> dict:
+    """Every variant this distribution needs, rendered once and stored on it."""
+    needed = set(distribution.deliveries.values_list("variant", flat=True).distinct())
+    if needed <= set(distribution.rendered):
+        return distribution.rendered
+    with transaction.atomic():
+        locked = Distribution.objects.select_for_update().get(pk=distribution.pk)
+        rendered = dict(locked.rendered)
+        statement = locked.statement
+        for variant in sorted(needed - set(rendered)):
+            rendered[variant] = messages.render_variant(
+                statement=statement, variant=variant, kind=locked.kind
+            )
+        locked.rendered = rendered
+        locked.save(update_fields=["rendered"])
+    distribution.rendered = rendered
+    return rendered
+
+
+def _not_deliverable(batch: list[Delivery]) -> dict[int, str]:
+    """Re-check at send time: someone may have unsubscribed or bounced since the snapshot."""
+    statuses = dict(
+        Contact.objects.filter(pk__in=[d.contact_id for d in batch]).values_list("pk", "status")
+    )
+    hashes = {d.pk: address_hash(d.address) for d in batch}
+    suppressed = set(
+        Suppression.objects.filter(address_hash__in=hashes.values()).values_list(
+            "address_hash", flat=True
+        )
+    )
+    reasons = {}
+    for delivery in batch:
+        status = statuses.get(delivery.contact_id, Contact.Status.ERASED)
+        if status != Contact.Status.ACTIVE:
+            reasons[delivery.pk] = status
+        elif hashes[delivery.pk] in suppressed:
+            reasons[delivery.pk] = "suppressed"
+    return reasons
+
+
+def _record_failure(delivery: Delivery, error: TransportError) -> None:
+    now = timezone.now()
+    rows = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING)
+    if error.permanent or delivery.attempts >= settings.DISTRIBUTION_MAX_ATTEMPTS:
+        rows.update(state=Delivery.State.FAILED, last_error=str(error)[:500],
+                    lease_expires_at=None, next_attempt_at=None)
+        if error.permanent and error.code in settings.DISTRIBUTION_SUPPRESS_CODES:
+            from contacts.services import contact_suppress
+
+            contact_suppress(email=delivery.address, reason=Suppression.Reason.BOUNCED)
+        return
+    rows.update(
+        state=Delivery.State.PENDING,
+        last_error=str(error)[:500],
+        lease_expires_at=None,
+        next_attempt_at=now + datetime.timedelta(seconds=retry_delay(delivery.attempts)),
+    )
+
+
+def send_batch(*, distribution: Distribution, batch: list[Delivery]) -> None:
+    """Send a claimed batch over one connection; every delivery ends sent, pending or final."""
+    rendered = ensure_rendered(distribution)
+    skips = _not_deliverable(batch)
+    for reason in set(skips.values()):
+        _hand_back([pk for pk, r in skips.items() if r == reason], reason=reason)
+    todo = [d for d in batch if d.pk not in skips]
+    if not todo:
+        return
+    connection = get_connection(fail_silently=False)
+    lease_started = checked_at = time.monotonic()
+    try:
+        for index, delivery in enumerate(todo):
+            now_mono = time.monotonic()
+            if now_mono - checked_at > _STATE_CHECK_SECONDS:
+                checked_at = now_mono
+                state = Distribution.objects.filter(pk=distribution.pk).values_list(
+                    "state", flat=True).first()
+                if state != Distribution.State.SENDING:
+                    rest = [d.pk for d in todo[index:]]
+                    _hand_back(rest, reason="cancelled" if state == "cancelled" else "")
+                    return
+            if now_mono - lease_started > settings.DISTRIBUTION_LEASE_SECONDS / 2:
+                lease_started = now_mono
+                _renew_lease([d.pk for d in todo[index:]])
+            _send_one(connection, distribution, delivery, rendered[delivery.variant])
+    finally:
+        # Closing a dead connection must not lose the batch's records.
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def _send_one(connection, distribution: Distribution, delivery: Delivery, rendered: dict):
+    message_id = messages.make_message_id(distribution_id=distribution.pk,
+                                          delivery_id=delivery.pk)
+    try:
+        message = messages.build_message(
+            rendered=rendered, address=delivery.address, contact_id=delivery.contact_id,
+            message_id=message_id, connection=connection,
+        )
+        # One connection per batch: open it once, and again only after it was lost.
+        if getattr(connection, "connection", True) is None:
+            connection.open()
+        connection.send_messages([message])
+    except Exception as exc:
+        error = classify(exc)
+        if error.connection_lost:
+            with contextlib.suppress(Exception):  # it is already gone
+                connection.close()
+        _record_failure(delivery, error)
+        return
+    # An email provider (anymail) gives its own id, which its webhooks will quote.
+    status = getattr(message, "anymail_status", None)
+    provider_id = getattr(status, "message_id", None) if status else None
+    Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING).update(
+        state=Delivery.State.SENT,
+        sent_at=timezone.now(),
+        message_id=(provider_id if isinstance(provider_id, str) else message_id)[:255],
+        lease_expires_at=None,
+        last_error="",
+    )
+
+
+def finish_if_done(distribution_id: int) -> bool:
+    open_ = Delivery.objects.filter(
+        distribution_id=distribution_id,
+        state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
+    ).exists()
+    if open_:
+        return False
+    Distribution.objects.filter(pk=distribution_id, state=Distribution.State.SENDING).update(
+        state=Distribution.State.DONE, finished_at=timezone.now()
+    )
+    return True
+
+
+@dataclass
+class WorkResult:
+    sent_batches: int
+    out_of_time: bool
+    next_due: datetime.datetime | None
+
+
+def distribution_work(*, distribution_id: int, budget_seconds: float | None = None) -> WorkResult:
+    """Claim and send batches until none is due or the time budget is spent."""
+    deadline = time.monotonic() + (budget_seconds or settings.DISTRIBUTION_TASK_BUDGET_SECONDS)
+    batches = 0
+    while True:
+        distribution = Distribution.objects.filter(pk=distribution_id).first()
+        if (distribution is None or distribution.state != Distribution.State.SENDING
+                or distribution.needs_confirmation):
+            return WorkResult(batches, False, None)
+        if time.monotonic() > deadline:
+            return WorkResult(batches, True, None)
+        batch = claim_batch(distribution_id=distribution_id,
+                            size=settings.DISTRIBUTION_BATCH_SIZE)
+        if not batch:
+            break
+        send_batch(distribution=distribution, batch=batch)
+        batches += 1
+    if finish_if_done(distribution_id):
+        return WorkResult(batches, False, None)
+    next_due = Delivery.objects.filter(
+        distribution_id=distribution_id, state=Delivery.State.PENDING
+    ).aggregate(at=Min("next_attempt_at"))["at"]
+    return WorkResult(batches, False, next_due)
+
+
+def leases_hand_back(*, now: datetime.datetime | None = None) -> int:
+    """Deliveries whose worker died mid-batch go back to pending (or skipped, if cancelled)."""
+    now = now or timezone.now()
+    expired = Delivery.objects.filter(state=Delivery.State.SENDING, lease_expires_at__lt=now)
+    cancelled = expired.filter(distribution__state=Distribution.State.CANCELLED).update(
+        state=Delivery.State.SKIPPED, skip_reason="cancelled", lease_expires_at=None
+    )
+    returned = expired.update(state=Delivery.State.PENDING, lease_expires_at=None)
+    if returned:
+        log.warning("distribution: %d expired leases handed back", returned)
+    return cancelled + returned

@@ -1,0 +1,338 @@
+"""The rules of a distribution: who may send what to whom, and when.
+
+The API, the desk and the periodic task call these. Sending itself is distribution/sending.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from config.errors import NotAllowed, RuleBroken
+from contacts.models import Contact, MediaList, Suppression, address_hash
+from distribution import messages
+from distribution.models import Delivery, Distribution
+from statements.models import Statement
+from statements.selectors import is_public
+
+PERMISSION = "statements.distribute_statement"
+_CHUNK = 1000
+
+
+def _require_publisher(user) -> None:
+    if not (user and user.is_authenticated and user.has_perm(PERMISSION)):
+        raise NotAllowed("Only publishers send statements to media lists.")
+
+
+def is_embargoed(statement: Statement, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        statement.state in Statement.PUBLIC_STATES
+        and statement.published_at is not None
+        and statement.embargo_until is not None
+        and statement.embargo_until > now
+    )
+
+
+def check_sendable(
+    *, statement: Statement, kind: str, media_lists: list[MediaList],
+    now: datetime.datetime | None = None,
+) -> None:
+    """Raise RuleBroken saying why this statement may not go to these lists now."""
+    now = now or timezone.now()
+    if kind == Distribution.Kind.RETRACTION:
+        if statement.state != Statement.State.RETRACTED:
+            raise RuleBroken("Only a retracted statement can be sent as a retraction.",
+                             state=statement.state)
+        return
+    if kind == Distribution.Kind.CORRECTION and statement.state != Statement.State.CORRECTED:
+        raise RuleBroken("Only a corrected statement can be sent as a correction.",
+                         state=statement.state)
+    if kind == Distribution.Kind.RELEASE and not media_lists:
+        raise RuleBroken("Choose at least one media list.")
+    if is_public(statement, now):
+        return
+    if is_embargoed(statement, now):
+        untrusted = [m.slug for m in media_lists if not m.embargo_trusted]
+        if untrusted:
+            raise RuleBroken(
+                "This statement is under embargo: it may go only to lists marked for "
+                f"embargoed material, and these are not: {', '.join(untrusted)}.",
+                untrusted_lists=untrusted,
+            )
+        return
+    raise RuleBroken(
+        f"This statement is not published (state: {statement.state}); only a public "
+        "statement, or an embargoed one to trusted lists, can be sent.",
+        state=statement.state,
+    )
+
+
+def _lists(slugs: list[str]) -> list[MediaList]:
+    found = {m.slug: m for m in MediaList.objects.filter(slug__in=slugs)}
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        raise RuleBroken(f"Unknown media list(s): {', '.join(missing)}.", lists=missing)
+    return [found[s] for s in dict.fromkeys(slugs)]
+
+
+def _audience(*, statement: Statement, kind: str, media_lists: list[MediaList]):
+    if kind == Distribution.Kind.RELEASE:
+        return Contact.objects.filter(memberships__media_list__in=media_lists).distinct()
+    # Corrections and retractions go to everyone who received the original release.
+    received = Delivery.objects.filter(
+        distribution__statement=statement,
+        distribution__kind=Distribution.Kind.RELEASE,
+        state=Delivery.State.SENT,
+        contact__isnull=False,
+    ).values("contact_id")
+    return Contact.objects.filter(pk__in=received)
+
+
+def _skip_reason(contact: Contact, suppressed: set[str]) -> str:
+    if contact.status != Contact.Status.ACTIVE:
+        return contact.status
+    if address_hash(contact.email) in suppressed:
+        return "suppressed"
+    return ""
+
+
+def _snapshot(distribution: Distribution, contacts) -> int:
+    """One delivery per contact, whatever the number of lists they are on."""
+    statement = distribution.statement
+    available = messages.available_languages(statement) or [statement.source_language]
+    created = 0
+    batch: list[Contact] = []
+
+    def flush() -> None:
+        nonlocal created
+        hashes = {c.pk: address_hash(c.email) for c in batch}
+        suppressed = set(
+            Suppression.objects.filter(address_hash__in=hashes.values()).values_list(
+                "address_hash", flat=True
+            )
+        )
+        rows = []
+        for contact in batch:
+            if contact.status == Contact.Status.ERASED:
+                continue
+            reason = _skip_reason(contact, suppressed)
+            rows.append(Delivery(
+                distribution=distribution,
+                contact=contact,
+                address=contact.email,
+                languages=contact.languages,
+                variant=messages.variant_for(contact.languages, available,
+                                             statement.source_language),
+                state=Delivery.State.SKIPPED if reason else Delivery.State.PENDING,
+                skip_reason=reason,
+            ))
+        Delivery.objects.bulk_create(rows, batch_size=_CHUNK)
+        created += len(rows)
+        batch.clear()
+
+    for contact in contacts.order_by("pk").iterator(chunk_size=_CHUNK):
+        batch.append(contact)
+        if len(batch) >= _CHUNK:
+            flush()
+    if batch:
+        flush()
+    return created
+
+
+def recipient_preview(*, statement: Statement, media_list_slugs: list[str],
+                      kind: str = Distribution.Kind.RELEASE) -> dict:
+    """What a send would do, for the desk's confirmation step: counts by language variant."""
+    lists = _lists(media_list_slugs) if media_list_slugs else []
+    available = messages.available_languages(statement) or [statement.source_language]
+    contacts = _audience(statement=statement, kind=kind, media_lists=lists)
+    by_variant: dict[str, int] = {}
+    skipped = 0
+    suppressed = set(Suppression.objects.values_list("address_hash", flat=True))
+    for contact in contacts.only("email", "languages", "status").iterator(chunk_size=_CHUNK):
+        if contact.status == Contact.Status.ERASED:
+            continue
+        if _skip_reason(contact, suppressed):
+            skipped += 1
+            continue
+        variant = messages.variant_for(contact.languages, available, statement.source_language)
+        by_variant[variant] = by_variant.get(variant, 0) + 1
+    return {"by_variant": by_variant, "recipients": sum(by_variant.values()), "skipped": skipped}
+
+
+def distribution_start(
+    *,
+    statement_id: int,
+    media_list_slugs: list[str],
+    by,
+    kind: str = Distribution.Kind.RELEASE,
+    send_at: datetime.datetime | None = None,
+) -> Distribution:
+    """Check the rules, snapshot the recipients, and queue the send (now or at send_at)."""
+    _require_publisher(by)
+    if kind not in Distribution.Kind.values:
+        raise RuleBroken(f"Unknown kind {kind!r}; one of {', '.join(Distribution.Kind.values)}.")
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            statement = Statement.objects.select_for_update().get(pk=statement_id)
+        except Statement.DoesNotExist as err:
+            raise RuleBroken(f"No statement {statement_id}.") from err
+        lists = _lists(media_list_slugs or [])
+        check_sendable(statement=statement, kind=kind, media_lists=lists, now=now)
+        later = send_at is not None and send_at > now
+        distribution = Distribution.objects.create(
+            statement=statement,
+            kind=kind,
+            created_by=by,
+            send_at=send_at if later else now,
+            state=Distribution.State.QUEUED if later else Distribution.State.SENDING,
+            started_at=None if later else now,
+        )
+        distribution.media_lists.set(lists)
+        count = _snapshot(
+            distribution, _audience(statement=statement, kind=kind, media_lists=lists)
+        )
+        if not later:
+            _finish_if_empty(distribution)
+        if not later:
+            _kick_on_commit(distribution.pk)
+    distribution.recipient_count = count
+    return distribution
+
+
+def _kick_on_commit(distribution_id: int) -> None:
+    from distribution import tasks
+
+    transaction.on_commit(lambda: tasks.kick(distribution_id))
+
+
+def _finish_if_empty(distribution: Distribution) -> None:
+    if not distribution.deliveries.filter(
+        state__in=[Delivery.State.PENDING, Delivery.State.SENDING]
+    ).exists():
+        Distribution.objects.filter(pk=distribution.pk, state=Distribution.State.SENDING).update(
+            state=Distribution.State.DONE, finished_at=timezone.now()
+        )
+
+
+def _locked(distribution_id: int) -> Distribution:
+    try:
+        return Distribution.objects.select_for_update().get(pk=distribution_id)
+    except Distribution.DoesNotExist as err:
+        raise RuleBroken(f"No distribution {distribution_id}.") from err
+
+
+def distribution_pause(*, distribution_id: int, by) -> Distribution:
+    _require_publisher(by)
+    with transaction.atomic():
+        distribution = _locked(distribution_id)
+        if distribution.state not in Distribution.ACTIVE_STATES:
+            raise RuleBroken(f"Only a queued or sending distribution can be paused "
+                             f"(this one is {distribution.state}).")
+        distribution.state = Distribution.State.PAUSED
+        distribution.save(update_fields=["state"])
+    return distribution
+
+
+def distribution_resume(*, distribution_id: int, by) -> Distribution:
+    _require_publisher(by)
+    with transaction.atomic():
+        distribution = _locked(distribution_id)
+        if distribution.state != Distribution.State.PAUSED:
+            raise RuleBroken(f"Only a paused distribution can be resumed "
+                             f"(this one is {distribution.state}).")
+        now = timezone.now()
+        if distribution.started_at is None and distribution.send_at > now:
+            distribution.state = Distribution.State.QUEUED
+        else:
+            # Re-check: the statement may have been retracted, or its lists changed, meanwhile.
+            check_sendable(statement=distribution.statement, kind=distribution.kind,
+                           media_lists=list(distribution.media_lists.all()), now=now)
+            distribution.state = Distribution.State.SENDING
+            distribution.started_at = distribution.started_at or now
+            _kick_on_commit(distribution.pk)
+        distribution.save(update_fields=["state", "started_at"])
+    return distribution
+
+
+def distribution_cancel(*, distribution_id: int, by) -> Distribution:
+    """Stop for good. Messages already accepted by the mail server stay sent."""
+    _require_publisher(by)
+    with transaction.atomic():
+        distribution = _locked(distribution_id)
+        if distribution.state in (Distribution.State.DONE, Distribution.State.CANCELLED):
+            raise RuleBroken(f"This distribution is already {distribution.state}.")
+        distribution.state = Distribution.State.CANCELLED
+        distribution.finished_at = timezone.now()
+        distribution.needs_confirmation = False
+        distribution.save(update_fields=["state", "finished_at", "needs_confirmation"])
+        # Messages in flight (state sending) are settled by their worker, or by the tick
+        # when the lease runs out.
+        distribution.deliveries.filter(state=Delivery.State.PENDING).update(
+            state=Delivery.State.SKIPPED, skip_reason="cancelled", next_attempt_at=None
+        )
+    return distribution
+
+
+def distribution_confirm_late(*, distribution_id: int, by) -> Distribution:
+    """A person decides that a send which missed its time may go now."""
+    _require_publisher(by)
+    with transaction.atomic():
+        distribution = _locked(distribution_id)
+        if not distribution.needs_confirmation:
+            raise RuleBroken("This distribution is not waiting for confirmation.")
+        now = timezone.now()
+        check_sendable(statement=distribution.statement, kind=distribution.kind,
+                       media_lists=list(distribution.media_lists.all()), now=now)
+        distribution.needs_confirmation = False
+        distribution.hold_reason = ""
+        distribution.confirmed_by = by
+        distribution.state = Distribution.State.SENDING
+        distribution.started_at = now
+        distribution.save()
+        _kick_on_commit(distribution.pk)
+    return distribution
+
+
+def distribution_start_due(*, distribution_id: int, now: datetime.datetime | None = None) -> bool:
+    """Called by the periodic task for a queued send whose time came. True if it started."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        distribution = _locked(distribution_id)
+        if (distribution.state != Distribution.State.QUEUED or distribution.needs_confirmation
+                or distribution.send_at > now):
+            return False
+        late = now - distribution.send_at
+        if late > settings.DISTRIBUTION_LATE_AFTER:
+            distribution.needs_confirmation = True
+            distribution.hold_reason = (
+                f"Its time passed {int(late.total_seconds() // 60)} minutes ago while the "
+                "system was not running; sending late can break an embargo agreement."
+            )
+            distribution.save(update_fields=["needs_confirmation", "hold_reason"])
+            return False
+        try:
+            check_sendable(statement=distribution.statement, kind=distribution.kind,
+                           media_lists=list(distribution.media_lists.all()), now=now)
+        except RuleBroken as err:
+            distribution.needs_confirmation = True
+            distribution.hold_reason = err.message
+            distribution.save(update_fields=["needs_confirmation", "hold_reason"])
+            return False
+        distribution.state = Distribution.State.SENDING
+        distribution.started_at = now
+        distribution.save(update_fields=["state", "started_at"])
+        _kick_on_commit(distribution.pk)
+    return True
+
+
+def distribution_counts(*, distribution: Distribution) -> dict[str, int]:
+    counts = dict.fromkeys(Delivery.State.values, 0)
+    for row in distribution.deliveries.values("state").annotate(n=Count("id")):
+        counts[row["state"]] = row["n"]
+    return counts
