@@ -225,6 +225,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TargetKindEnum": "campaigns.models.Target.Kind",
+        "StatementKindEnum": "statements.models.Statement.Kind",
+        "AskStatusEnum": "campaigns.models.Ask.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "ReleaseStatusEnum": "statements.serializers_public.RELEASE_STATUSES",
+    },
 }
 CORS_URLS_REGEX = r"^/api/v1/(releases|campaigns|targets|asks)/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

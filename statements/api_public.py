@@ -1,1 +1,286 @@
-urlpatterns: list = []
+"""The public read-only API (/api/v1/releases, campaigns, targets, asks) and the OpenAPI schema.
+
+Anonymous, throttled, CORS for GET. Query parameters are strict: an unknown parameter or a
+malformed value is a 400 {"message", "extra"}, never silently ignored. Every 200 carries an
+ETag (a hash of the body) and, for releases, Last-Modified; a conditional GET answers 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import django_filters
+from django.conf import settings
+from django.db.models import Q
+from django.urls import include, path
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.timezone import now as tz_now
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.routers import SimpleRouter
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
+
+from campaigns.models import Ask, Campaign, Target
+from statements.models import Statement
+from statements.selectors import (
+    public_statements,
+    published_releases,
+    releases_last_modified,
+    search_filter,
+    with_release_data,
+)
+from statements.selectors import public_translations as _public_translations
+from statements.selectors import retracted_statements as _retracted
+from statements.serializers_public import (
+    AskSerializer,
+    CampaignSerializer,
+    ErrorSerializer,
+    ReleaseSerializer,
+    TargetSerializer,
+)
+
+MAX_PAGE_SIZE = 100
+
+
+class PublicAnonThrottle(AnonRateThrottle):
+    """The anon rate, read when used (so settings can change it, in tests and the bench)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class PublicPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and (not raw.isdigit() or int(raw) < 1):
+            raise exceptions.ValidationError({"page": ["A whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, with a malformed value raised as a 400 instead of ignored."""
+
+    raise_exception = True
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Unknown parameter or malformed value"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found"),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests"),
+}
+
+
+class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
+    """Shared by the public endpoints: anonymous, throttled, strict, conditional."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PublicAnonThrottle]
+    pagination_class = PublicPagination
+    filter_backends = [StrictFilterBackend]
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = {"format"}
+        if self.action == "list":
+            allowed |= {"page", "page_size"}
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        params = request.query_params
+        unknown = sorted(set(params) - self.allowed_query_params())
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: ["Unknown query parameter."] for name in unknown}
+            )
+        repeated = sorted(name for name in params if len(params.getlist(name)) > 1)
+        if repeated:
+            raise exceptions.ValidationError(
+                {name: ["Give this parameter once."] for name in repeated}
+            )
+
+    def last_modified(self):
+        return None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, max-age=60"
+        modified = self.last_modified()
+        timestamp = int(modified.timestamp()) if modified else None
+        if timestamp:
+            response["Last-Modified"] = http_date(timestamp)
+        conditional = get_conditional_response(
+            request, etag=etag, last_modified=timestamp, response=response
+        )
+        if conditional is not response:
+            for header in ("Cache-Control", "Vary", "Access-Control-Allow-Origin"):
+                if header in response and header not in conditional:
+                    conditional[header] = response[header]
+        return conditional
+
+
+class ReleaseFilter(django_filters.FilterSet):
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=Campaign.objects.all(), to_field_name="slug", method="filter_campaign",
+        help_text="Campaign slug.",
+    )
+    target = django_filters.ModelChoiceFilter(
+        queryset=Target.objects.all(), to_field_name="slug", field_name="targets",
+        help_text="Target slug.",
+    )
+    language = django_filters.ChoiceFilter(
+        choices=list(settings.LANGUAGES), method="filter_language",
+        help_text="Only releases published in this language.",
+    )
+    published_after = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="gte", help_text="ISO 8601, inclusive."
+    )
+    published_before = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="lt", help_text="ISO 8601, exclusive."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=200, help_text="Words in the title, summary or body."
+    )
+
+    class Meta:
+        model = Statement
+        fields: list = []
+
+    def filter_campaign(self, queryset, name, value):
+        return queryset.filter(campaign=value)
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=_public_translations().filter(language=value).values("statement_id")
+        )
+
+    def filter_q(self, queryset, name, value):
+        return search_filter(queryset, value)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published releases, newest first", responses={
+        200: ReleaseSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(
+        summary="One release (a retracted one answers with status retracted and no body)",
+        responses={200: ReleaseSerializer, **ERRORS}),
+)
+class ReleaseViewSet(PublicReadOnly):
+    serializer_class = ReleaseSerializer
+    filterset_class = ReleaseFilter
+    lookup_field = "slug"
+    lookup_value_regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            # A retracted release keeps its URL: status "retracted", no body.
+            return with_release_data(Statement.objects.filter(
+                Q(pk__in=public_statements().values("pk")) | Q(pk__in=_retracted().values("pk"))
+            ))
+        return published_releases()
+
+    def last_modified(self):
+        if self.action == "retrieve":
+            obj = getattr(self, "_object", None)
+            if obj is None:
+                return None
+            now = tz_now()
+            stamps = [obj.updated_at, obj.published_at, obj.corrected_at, obj.retracted_at]
+            stamps += [t.updated_at for t in obj.translations.all()]
+            if obj.embargo_until and obj.embargo_until <= now:
+                stamps.append(obj.embargo_until)
+            return max(s for s in stamps if s)
+        return releases_last_modified()
+
+    def get_object(self):
+        self._object = super().get_object()
+        return self._object
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CampaignSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: CampaignSerializer, **ERRORS}),
+)
+class CampaignViewSet(PublicReadOnly):
+    serializer_class = CampaignSerializer
+    queryset = Campaign.objects.order_by("slug")
+    lookup_field = "slug"
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: TargetSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: TargetSerializer, **ERRORS}),
+)
+class TargetViewSet(PublicReadOnly):
+    serializer_class = TargetSerializer
+    queryset = Target.objects.select_related("parent").order_by("slug")
+    lookup_field = "slug"
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: AskSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: AskSerializer, **ERRORS}),
+)
+class AskViewSet(PublicReadOnly):
+    """Asks made in at least one public release (an ask prepared for an unpublished release
+    stays private)."""
+
+    serializer_class = AskSerializer
+
+    def get_queryset(self):
+        return (
+            Ask.objects.filter(statements__in=public_statements().values("pk"))
+            .distinct()
+            .select_related("campaign")
+            .prefetch_related("targets")
+            .order_by("campaign__slug", "slug", "pk")
+        )
+
+
+router = SimpleRouter()
+router.register("releases", ReleaseViewSet, basename="public-release")
+router.register("campaigns", CampaignViewSet, basename="public-campaign")
+router.register("targets", TargetViewSet, basename="public-target")
+router.register("asks", AskViewSet, basename="public-ask")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]

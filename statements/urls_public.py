@@ -1,1 +1,23 @@
-urlpatterns: list = []
+"""Public pages and feeds, mounted under /<lang>/ by i18n_patterns (config/urls.py)."""
+
+from django.urls import path
+
+from statements import feeds, public_views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", public_views.home, name="home"),
+    path("releases/", public_views.release_list, name="releases"),
+    path("releases/page/<int:page>/", public_views.release_list, name="releases-page"),
+    path("releases/<slug:slug>/", public_views.release_detail, name="release"),
+    path("releases/<slug:slug>.pdf", public_views.release_pdf, name="release-pdf"),
+    path("campaigns/", public_views.campaign_list, name="campaigns"),
+    path("campaigns/<slug:slug>/", public_views.campaign_detail, name="campaign"),
+    path("campaigns/<slug:slug>/page/<int:page>/", public_views.campaign_detail,
+         name="campaign-page"),
+    path("feeds/releases.xml", feeds.ReleasesRss(), name="feed-rss"),
+    path("feeds/releases.atom", feeds.ReleasesAtom(), name="feed-atom"),
+    path("feeds/campaigns/<slug:slug>.xml", feeds.CampaignRss(), name="campaign-feed-rss"),
+    path("feeds/campaigns/<slug:slug>.atom", feeds.CampaignAtom(), name="campaign-feed-atom"),
+]

@@ -1,0 +1,121 @@
+"""RSS 2.0 and Atom feeds of published releases, per language (the URL prefix) and per campaign.
+
+A feed lists the releases readable in its language, newest first; retracted, embargoed and
+unpublished ones never appear.
+"""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign
+from config.languages import pick
+from statements.rendering import build_summary, release_status
+from statements.selectors import published_releases
+
+FEED_SIZE = 50
+
+
+class ReleasesRss(Feed):
+    feed_type = Rss201rev2Feed
+
+    @property
+    def language(self) -> str:
+        # The active language of this request (the /<lang>/ prefix); Feed objects are shared
+        # between threads, so nothing per request is stored on them.
+        return get_language() or "en"
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+    def get_object(self, request, *args, **kwargs):
+        return None
+
+    def title(self, obj=None) -> str:
+        return _("Press releases")
+
+    def description(self, obj=None) -> str:
+        return _("Published press releases and statements.")
+
+    def link(self, obj=None) -> str:
+        return reverse("public:releases")
+
+    def feed_url(self, obj=None) -> str:
+        return reverse("public:feed-rss")
+
+    def _queryset(self, obj):
+        return published_releases(language=self.language)
+
+    def items(self, obj=None):
+        return [build_summary(s, self.language) | {"_statement": s}
+                for s in self._queryset(obj)[:FEED_SIZE]]
+
+    def item_title(self, item) -> str:
+        return item["title"]
+
+    def item_description(self, item) -> str:
+        return item["summary"]
+
+    def item_link(self, item) -> str:
+        return item["url"]
+
+    def item_guid(self, item) -> str:
+        return item["url"]
+
+    def item_pubdate(self, item):
+        return item["_statement"].published_at
+
+    def item_updateddate(self, item):
+        statement = item["_statement"]
+        return statement.corrected_at or statement.published_at
+
+    def item_categories(self, item):
+        categories = [item["campaign"]["name"]]
+        if release_status(item["_statement"]) == "corrected":
+            categories.append(_("Corrected"))
+        return categories
+
+
+class ReleasesAtom(ReleasesRss):
+    feed_type = Atom1Feed
+    subtitle = ReleasesRss.description
+
+    def feed_url(self, obj=None) -> str:
+        return reverse("public:feed-atom")
+
+
+class CampaignRss(ReleasesRss):
+    def get_object(self, request, slug: str):
+        return get_object_or_404(Campaign, slug=slug)
+
+    def title(self, obj=None) -> str:
+        return f"{pick(obj.name, self.language)} — {_('Press releases')}"
+
+    def description(self, obj=None) -> str:
+        return pick(obj.description, self.language) or self.title(obj)
+
+    def link(self, obj=None) -> str:
+        return reverse("public:campaign", kwargs={"slug": obj.slug})
+
+    def feed_url(self, obj=None) -> str:
+        return reverse("public:campaign-feed-rss", kwargs={"slug": obj.slug})
+
+    def _queryset(self, obj):
+        return published_releases(language=self.language, campaign=obj.slug)
+
+
+class CampaignAtom(CampaignRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj=None) -> str:
+        return self.description(obj)
+
+    def feed_url(self, obj=None) -> str:
+        return reverse("public:campaign-feed-atom", kwargs={"slug": obj.slug})

@@ -1,0 +1,103 @@
+"""One PDF per release and language, made with WeasyPrint on publication or correction and
+cached on disk (never rendered per request once made).
+
+Files are MEDIA_ROOT/pdf/<slug>.<lang>.<fingerprint>.pdf, the fingerprint a hash of everything
+the PDF shows: a correction makes a new file, and a stale one is never served. The Myanmar and
+Latin fonts the app ships (static/fonts/) are embedded, so Burmese renders shaped anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from statements.models import Statement
+from statements.rendering import ReleaseView, build_release
+from statements.selectors import published_languages, release_by_slug, with_release_data
+
+log = logging.getLogger(__name__)
+
+# Bump when the PDF template or its CSS changes, so cached files are made anew.
+TEMPLATE_VERSION = "1"
+FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+def pdf_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "pdf"
+
+
+def fingerprint(view: ReleaseView) -> str:
+    payload = json.dumps(
+        {"v": TEMPLATE_VERSION, "release": dataclasses.asdict(view)},
+        sort_keys=True, ensure_ascii=False, default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def cached_path(view: ReleaseView) -> Path:
+    return pdf_dir() / f"{view.slug}.{view.language}.{fingerprint(view)}.pdf"
+
+
+def render_pdf_bytes(view: ReleaseView) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    with translation.override(view.language):
+        document = render_to_string(
+            "public/release_pdf.html",
+            {"release": view, "fonts_url": FONTS_DIR.as_uri(), "site_url": settings.SITE_URL},
+        )
+    fonts = FontConfiguration()
+    return HTML(string=document, base_url=str(FONTS_DIR)).write_pdf(font_config=fonts)
+
+
+def ensure_pdf(statement: Statement, language: str) -> Path:
+    """The cached PDF of a public release in `language`, made now if missing."""
+    view = build_release(statement, language)
+    path = cached_path(view)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = render_pdf_bytes(view)
+    # Written beside and renamed, so a reader never gets half a file.
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
+    _remove_old(view.slug, language, keep=path)
+    log.info("pdf made: %s", path.name)
+    return path
+
+
+def _remove_old(slug: str, language: str, keep: Path | None = None) -> None:
+    for old in pdf_dir().glob(f"{slug}.{language}.*.pdf"):
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+def remove_pdfs(slug: str) -> None:
+    """Forget every PDF of a release (after a retraction)."""
+    if pdf_dir().exists():
+        for old in pdf_dir().glob(f"{slug}.*.pdf"):
+            old.unlink(missing_ok=True)
+
+
+def refresh_release_pdfs(*, statement_id: int) -> list[Path]:
+    """Make the PDFs of a release that is public now; remove them if it is not (retracted)."""
+    statement = with_release_data(Statement.objects.filter(pk=statement_id)).first()
+    if statement is None:
+        return []
+    public = release_by_slug(statement.slug)
+    if public is None or public.state == Statement.State.RETRACTED:
+        remove_pdfs(statement.slug)
+        return []
+    return [ensure_pdf(public, language) for language in published_languages(public)]

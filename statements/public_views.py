@@ -1,0 +1,132 @@
+"""Public pages under /<lang>/: releases, one release (or its tombstone), its PDF, campaigns.
+
+Only what selectors.public_statements allows is shown; a retracted release keeps its URL as a
+tombstone with the date and reason (410 Gone), never its body.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from campaigns.models import Campaign
+from config.languages import pick
+from statements.models import Statement
+from statements.pdf import ensure_pdf
+from statements.rendering import build_release, build_summary
+from statements.selectors import published_languages, published_releases, release_by_slug
+
+PAGE_SIZE = 20
+
+
+def _language() -> str:
+    return get_language() or "en"
+
+
+def _page(queryset, number: int):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        return paginator.page(number)
+    except EmptyPage as exc:
+        raise Http404("No such page.") from exc
+
+
+def _page_links(page, url_name: str, kwargs: dict) -> dict:
+    def url(number: int) -> str:
+        if number == 1:
+            return reverse(url_name, kwargs=kwargs)
+        return reverse(f"{url_name}-page", kwargs={**kwargs, "page": number})
+
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else None,
+        "next": url(page.next_page_number()) if page.has_next() else None,
+    }
+
+
+@require_safe
+def home(request):
+    return redirect("public:releases")
+
+
+@require_safe
+def release_list(request, page: int = 1):
+    language = _language()
+    campaign = request.GET.get("campaign") or None
+    if campaign:  # the list filtered by campaign is the campaign's page
+        get_object_or_404(Campaign, slug=campaign)
+        return redirect("public:campaign", slug=campaign)
+    if page == 1 and request.resolver_match.url_name.endswith("-page"):
+        return redirect("public:releases")
+    current = _page(published_releases(), page)
+    return render(request, "public/release_list.html", {
+        "releases": [build_summary(s, language) for s in current.object_list],
+        "page": current,
+        "links": _page_links(current, "public:releases", {}),
+        "campaigns": Campaign.objects.filter(status=Campaign.Status.ACTIVE),
+    })
+
+
+@require_safe
+def release_detail(request, slug: str):
+    language = _language()
+    statement = release_by_slug(slug)
+    if statement is None:
+        raise Http404("No such release.")
+    release = build_release(statement, language)
+    status = 410 if release.status == "retracted" else 200
+    return render(request, "public/release_detail.html", {
+        "release": release,
+        "alternates": [lang for lang in release.languages if not lang["current"]],
+    }, status=status)
+
+
+@require_safe
+def release_pdf(request, slug: str):
+    language = _language()
+    statement = release_by_slug(slug)
+    if statement is None:
+        raise Http404("No such release.")
+    if statement.state == Statement.State.RETRACTED:
+        return HttpResponse("This release was retracted.", status=410,
+                            content_type="text/plain; charset=utf-8")
+    if language not in published_languages(statement):
+        raise Http404("This release is not published in this language.")
+    path = ensure_pdf(statement, language)  # cached; made here only if the task has not run
+    response = FileResponse(path.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{slug}.{language}.pdf"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_safe
+def campaign_list(request):
+    language = _language()
+    campaigns = Campaign.objects.order_by("status", "slug")
+    return render(request, "public/campaign_list.html", {
+        "campaigns": [
+            {"slug": c.slug, "name": pick(c.name, language),
+             "description": pick(c.description, language), "status": c.status}
+            for c in campaigns
+        ],
+    })
+
+
+@require_safe
+def campaign_detail(request, slug: str, page: int = 1):
+    language = _language()
+    campaign = get_object_or_404(Campaign, slug=slug)
+    if page == 1 and request.resolver_match.url_name.endswith("-page"):
+        return redirect("public:campaign", slug=slug)
+    current = _page(published_releases(campaign=slug), page)
+    return render(request, "public/campaign_detail.html", {
+        "campaign": {"slug": campaign.slug, "name": pick(campaign.name, language),
+                     "description": pick(campaign.description, language)},
+        "releases": [build_summary(s, language) for s in current.object_list],
+        "page": current,
+        "links": _page_links(current, "public:campaign", {"slug": slug}),
+    })
+

@@ -1,0 +1,170 @@
+"""Shapes of the public read-only API: the Release JSON of CONTRACT.md and reference data.
+
+Fields are declared so the OpenAPI schema describes them; the release is built by hand from a
+statement loaded by selectors.with_release_data (no query per item).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from campaigns.models import Ask, Campaign, Target
+from statements.rendering import (
+    html_text,
+    markdown_html,
+    page_path,
+    pdf_path,
+    release_status,
+)
+from statements.selectors import published_languages
+
+
+RELEASE_STATUSES = [("published", "Published"), ("corrected", "Corrected"),
+                    ("retracted", "Retracted")]
+
+
+def _localised(value: dict | None) -> dict[str, str]:
+    """A localised text with the configured languages only."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return {code: value[code] for code in codes if value and value.get(code)}
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+
+
+def _datetime(value) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+class LocalisedText(serializers.DictField):
+    """An object keyed by language code: {"en": "...", "my": "..."}."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), **kwargs)
+
+
+class ErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+
+class CampaignRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = LocalisedText()
+
+
+class TargetRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = LocalisedText()
+    kind = serializers.ChoiceField(choices=Target.Kind.choices)
+
+
+class AskRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = LocalisedText()
+    status = serializers.ChoiceField(choices=Ask.Status.choices)
+
+
+class ReleaseTranslationSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    body_html = serializers.CharField(allow_blank=True)
+    body_text = serializers.CharField(allow_blank=True)
+    url = serializers.URLField()
+    pdf_url = serializers.URLField(allow_null=True)
+
+
+class ReleaseSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    status = serializers.ChoiceField(choices=RELEASE_STATUSES)
+    published_at = serializers.DateTimeField()
+    corrected_at = serializers.DateTimeField(allow_null=True)
+    retracted_at = serializers.DateTimeField(allow_null=True)
+    retraction_reason = serializers.CharField(allow_blank=True)
+    campaign = CampaignRefSerializer()
+    targets = TargetRefSerializer(many=True)
+    asks = AskRefSerializer(many=True)
+    languages = serializers.ListField(child=serializers.CharField())
+    translations = serializers.DictField(child=ReleaseTranslationSerializer())
+
+    def to_representation(self, statement):
+        request = self.context.get("request")
+        status = release_status(statement)
+        retracted = status == "retracted"
+        languages = published_languages(statement)
+        translations = {}
+        for code in languages:
+            tr = statement.translation(code)
+            body_html = "" if retracted else markdown_html(tr.body)
+            pdf_url = None if retracted else _absolute(request, pdf_path(statement.slug, code))
+            translations[code] = {
+                "title": tr.title,
+                "summary": "" if retracted else tr.summary,
+                "body_html": body_html,
+                "body_text": "" if retracted else html_text(body_html),
+                "url": _absolute(request, page_path(statement.slug, code)),
+                "pdf_url": pdf_url,
+            }
+        return {
+            "slug": statement.slug,
+            "status": status,
+            "published_at": _datetime(statement.published_at),
+            "corrected_at": _datetime(statement.corrected_at),
+            "retracted_at": _datetime(statement.retracted_at) if retracted else None,
+            "retraction_reason": statement.retraction_reason if retracted else "",
+            "campaign": {"slug": statement.campaign.slug,
+                         "name": _localised(statement.campaign.name)},
+            "targets": [] if retracted else [
+                {"slug": t.slug, "name": _localised(t.name), "kind": t.kind}
+                for t in statement.targets.all()
+            ],
+            "asks": [] if retracted else [
+                {"id": a.pk, "text": _localised(a.text), "status": a.status}
+                for a in statement.asks.all()
+            ],
+            "languages": languages,
+            "translations": translations,
+        }
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    name = LocalisedText()
+    description = LocalisedText()
+
+    class Meta:
+        model = Campaign
+        fields = ["slug", "name", "description", "status"]
+
+    def to_representation(self, campaign):
+        return {"slug": campaign.slug, "name": _localised(campaign.name),
+                "description": _localised(campaign.description), "status": campaign.status}
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    name = LocalisedText()
+    parent = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = Target
+        fields = ["slug", "name", "kind", "country", "parent"]
+
+    def to_representation(self, target):
+        return {"slug": target.slug, "name": _localised(target.name), "kind": target.kind,
+                "country": target.country, "parent": target.parent.slug if target.parent else None}
+
+
+class AskSerializer(serializers.ModelSerializer):
+    text = LocalisedText()
+    campaign = serializers.CharField()
+    targets = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Ask
+        fields = ["id", "slug", "campaign", "text", "status", "targets"]
+
+    def to_representation(self, ask):
+        return {"id": ask.pk, "slug": ask.slug, "campaign": ask.campaign.slug,
+                "text": _localised(ask.text), "status": ask.status,
+                "targets": [t.slug for t in ask.targets.all()]}
