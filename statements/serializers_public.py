@@ -19,7 +19,6 @@ from statements.rendering import (
 )
 from statements.selectors import published_languages
 
-
 RELEASE_STATUSES = [("published", "Published"), ("corrected", "Corrected"),
                     ("retracted", "Retracted")]
 
