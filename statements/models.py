@@ -127,6 +127,10 @@ class Statement(models.Model):
         translation = self.translation(language) or self.translation(self.source_language)
         return translation.title if translation else self.slug
 
+    @property
+    def title_in_source(self) -> str:
+        return self.title_in(self.source_language)
+
     def content_hash(self) -> str:
         """Hash of the content of every language: approval is bound to it."""
         return _digest(

@@ -17,6 +17,9 @@ class TranslationInSerializer(serializers.Serializer):
     quotes = serializers.ListField(child=serializers.DictField(child=serializers.CharField(
         allow_blank=True)), required=False)
     complete = serializers.BooleanField(required=False)
+    current = serializers.BooleanField(
+        required=False, help_text="Checked against the current source text (clears stale)."
+    )
 
 
 class StatementInSerializer(serializers.Serializer):

@@ -207,17 +207,24 @@ def _check_languages(codes: Iterable[str]) -> list[str]:
 
 def _merge_translations(statement: Statement, current: dict[str, dict],
                         changes: dict[str, dict], *, confirm_encoding: bool) -> tuple[dict, list]:
-    """New working content with `changes` applied; returns it and the Burmese-text notices."""
+    """New working content with `changes` applied; returns it and the Burmese-text notices.
+
+    A translation is bound to the source as it is now when its own text changes, or when the
+    translator says it was checked against the current source (`current: true`); resending
+    unchanged text does not make a stale translation fresh.
+    """
     _check_languages(changes)
     merged = {lang: dict(entry) for lang, entry in current.items()}
     notices = []
+    rebind = set()
     for lang, fields in changes.items():
         if not isinstance(fields, dict):
             raise RuleBroken(f"translations.{lang} must be an object.")
-        unknown = set(fields) - {*CONTENT_FIELDS, "complete"}
+        unknown = set(fields) - {*CONTENT_FIELDS, "complete", "current"}
         if unknown:
             raise RuleBroken(f"translations.{lang}: unknown fields {sorted(unknown)}.")
-        entry = merged.get(lang, {field: "" for field in CONTENT_FIELDS} | {"quotes": []})
+        before = merged.get(lang)
+        entry = dict(before) if before else {f: "" for f in CONTENT_FIELDS} | {"quotes": []}
         cleaned, lang_notices = clean_translation_fields(
             lang, {k: v for k, v in fields.items() if k in CONTENT_FIELDS},
             confirm=confirm_encoding)
@@ -225,13 +232,13 @@ def _merge_translations(statement: Statement, current: dict[str, dict],
         entry.update(cleaned)
         entry["marked_complete"] = bool(fields.get("complete", True))
         merged[lang] = entry
+        if before is None or _content_of(before) != _content_of(entry) or fields.get("current"):
+            rebind.add(lang)
     source = merged.get(statement.source_language)
     if source:
         source_hash = _digest(_content_of(source))
-        # A translation given in this change is made from the source as it is now.
-        for lang in changes:
-            if lang != statement.source_language:
-                merged[lang]["source_hash"] = source_hash
+        for lang in rebind - {statement.source_language}:
+            merged[lang]["source_hash"] = source_hash
     return merged, notices
 
 
@@ -363,6 +370,18 @@ def _save_amendment(statement: Statement, content: dict, by) -> None:
 
 def _embargo_running(statement: Statement) -> bool:
     return bool(statement.embargo_until and statement.embargo_until > timezone.now())
+
+
+def statement_comment(*, statement_id: int, by, comment: str) -> Statement:
+    """A staff comment on a statement, kept in its audit log."""
+    _require(by, "submit")
+    if not (comment or "").strip():
+        raise RuleBroken("A comment needs text.")
+    with transaction.atomic():
+        statement = _lock(statement_id)
+        StatementEvent.record(statement, by=by, action="comment", from_state=statement.state,
+                              comment=comment.strip())
+    return statement
 
 
 # --- review -------------------------------------------------------------------------------

@@ -64,8 +64,7 @@ def test_editor_cannot_approve_own_statement(campaign, staff):
 
 def test_editor_who_co_edited_since_the_last_approval_cannot_approve(draft, staff):
     workflow.statement_edit(statement_id=draft.pk, by=staff.editor,
-                            translations={"en": EN | {"summary": "Edited by the editor."},
-                                          "my": MY})
+                            translations={"my": MY | {"summary": "တည်းဖြတ်သူ ပြင်ဆင်သည်။"}})
     workflow.statement_submit(statement_id=draft.pk, by=staff.author)
     with pytest.raises(RuleBroken, match="Four eyes"):
         workflow.statement_approve(statement_id=draft.pk, by=staff.editor)
@@ -289,3 +288,13 @@ def test_every_saved_change_stores_a_revision(draft, staff):
     revisions = list(draft.revisions.values_list("number", "created_by__username"))
     assert revisions == [(1, "author"), (2, "author"), (3, "author2")]
     assert draft.revisions.get(number=2).snapshot["translations"]["en"]["summary"] == "v2"
+
+
+def test_resending_an_unchanged_translation_does_not_make_it_fresh(draft, staff):
+    workflow.statement_edit(statement_id=draft.pk, by=staff.author,
+                            translations={"en": EN | {"body": "New source."}, "my": MY})
+    draft.refresh_from_db()
+    assert workflow.translation_status(draft)["my"]["stale"]
+    workflow.statement_edit(statement_id=draft.pk, by=staff.author2,
+                            translations={"my": MY | {"current": True}})
+    assert not workflow.translation_status(draft)["my"]["stale"]
