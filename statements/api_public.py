@@ -28,13 +28,13 @@ from rest_framework.throttling import AnonRateThrottle
 from campaigns.models import Ask, Campaign, Target
 from statements.models import Statement
 from statements.selectors import (
+    in_language,
     public_statements,
     published_releases,
     releases_last_modified,
     search_filter,
     with_release_data,
 )
-from statements.selectors import public_translations as _public_translations
 from statements.selectors import retracted_statements as _retracted
 from statements.serializers_public import (
     AskSerializer,
@@ -186,9 +186,7 @@ class ReleaseFilter(django_filters.FilterSet):
         return queryset.filter(campaign=value)
 
     def filter_language(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=_public_translations().filter(language=value).values("statement_id")
-        )
+        return in_language(queryset, value)
 
     def filter_q(self, queryset, name, value):
         return search_filter(queryset, value)

@@ -92,9 +92,7 @@ def published_releases(
         targeted = Statement.objects.filter(targets__slug=target).values("pk")
         queryset = queryset.filter(pk__in=targeted)
     if language:
-        queryset = queryset.filter(
-            pk__in=public_translations().filter(language=language).values("statement_id")
-        )
+        queryset = in_language(queryset, language)
     if published_after:
         queryset = queryset.filter(published_at__gte=published_after)
     if published_before:
@@ -102,6 +100,21 @@ def published_releases(
     if q:
         queryset = search_filter(queryset, q)
     return with_release_data(queryset).order_by("-published_at", "-pk")
+
+
+def in_language(queryset: QuerySet[Statement], language: str) -> QuerySet[Statement]:
+    """Releases readable in `language`: a complete translation, not deferred (a deferred one
+    may hold text nobody approved yet)."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    return (
+        queryset.filter(
+            pk__in=public_translations().filter(language=language).values("statement_id")
+        )
+        .annotate(_deferred=Cast("deferred_languages", TextField()))
+        .exclude(_deferred__contains=f'"{language}"')
+    )
 
 
 def public_translations():
