@@ -19,7 +19,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.languages import pick
@@ -74,23 +73,10 @@ def html_text(fragment: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Shorten text without cutting a Burmese syllable (or a word): burmese.truncate."""
-    try:
-        from burmese import truncate as burmese_truncate
-    except ImportError:  # the burmese package is being written alongside; same contract
-        try:
-            from burmese.segment import truncate as burmese_truncate
-        except ImportError:
-            burmese_truncate = _truncate_at_space
-    return burmese_truncate(text, limit)
+    """Shorten text without cutting a Burmese syllable (never Truncator.chars on Burmese)."""
+    from burmese import truncate as syllable_safe_truncate
 
-
-def _truncate_at_space(text: str, limit: int) -> str:
-    """Fallback: cut only at a space or Burmese punctuation, which never splits a syllable."""
-    if len(text) <= limit:
-        return text
-    cut = max(text.rfind(sep, 0, limit) for sep in (" ", "၊", "။", "\n"))
-    return (text[:cut] if cut > 0 else "").rstrip(" ၊") + "…"
+    return syllable_safe_truncate(text, limit)
 
 
 # --- Dates ----------------------------------------------------------------------------------

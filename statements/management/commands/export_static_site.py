@@ -1,0 +1,157 @@
+"""`manage.py export_static_site DIR`: the public site as static files, for a mirror host.
+
+Pages, PDFs and feeds of published releases in every language, the campaign pages, the CSS and
+fonts, and releases.json (the public Release JSON of every published release). Pages are fetched
+through the app itself (the same views, templates and visibility rules as the live site) and
+their links made relative, so the copy works from any directory, a file:// URL included.
+Retracted, embargoed and unpublished statements are not exported.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management.base import BaseCommand, CommandError
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from campaigns.models import Campaign
+from config.languages import language_codes
+from statements.public_views import PAGE_SIZE
+from statements.selectors import published_languages, published_releases
+from statements.serializers_public import ReleaseSerializer
+
+STATIC_FILES = ["css/public.css", "fonts/NotoSansMyanmar-Regular.ttf",
+                "fonts/NotoSansMyanmar-Bold.ttf", "fonts/NotoSans-Regular.ttf",
+                "fonts/NotoSans-Bold.ttf", "fonts/OFL-NotoSansMyanmar.txt"]
+LINK = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>/[^"]*)"')
+
+
+def file_for(url_path: str) -> str:
+    """The file a URL path is written to: directories get index.html."""
+    path = url_path.lstrip("/")
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
+class Command(BaseCommand):
+    help = "Write the public site (published releases only) as static files to DIR."
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory")
+        parser.add_argument("--base-url", default="",
+                            help="Where the mirror is served, for the links in feeds "
+                                 "(default: SITE_URL).")
+
+    def handle(self, *args, directory: str, base_url: str = "", **options):
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        site = urlsplit(settings.SITE_URL)
+        host = site.netloc or "127.0.0.1"
+        self.origin = f"{site.scheme or 'http'}://{host}"
+        self.base_url = (base_url or settings.SITE_URL).rstrip("/")
+        self.client = Client(HTTP_HOST=host, secure=site.scheme == "https")
+        self.out = out
+        self.written: set[str] = set()
+
+        releases = list(published_releases())
+        pages: list[str] = []
+        binaries: list[str] = []
+        feeds: list[str] = []
+        for lang in language_codes():
+            with translation.override(lang):
+                pages += self._paginated(reverse("public:releases"), "public:releases-page", {},
+                                         len(releases))
+                pages.append(reverse("public:campaigns"))
+                for campaign in Campaign.objects.all():
+                    count = sum(1 for r in releases if r.campaign_id == campaign.pk)
+                    pages += self._paginated(
+                        reverse("public:campaign", kwargs={"slug": campaign.slug}),
+                        "public:campaign-page", {"slug": campaign.slug}, count)
+                    feeds += [reverse("public:campaign-feed-rss", kwargs={"slug": campaign.slug}),
+                              reverse("public:campaign-feed-atom", kwargs={"slug": campaign.slug})]
+                feeds += [reverse("public:feed-rss"), reverse("public:feed-atom")]
+                for release in releases:
+                    pages.append(reverse("public:release", kwargs={"slug": release.slug}))
+                    if lang in published_languages(release):
+                        binaries.append(reverse("public:release-pdf",
+                                                kwargs={"slug": release.slug}))
+        exported = set(pages) | set(binaries) | set(feeds)
+        for static in STATIC_FILES:
+            exported.add(settings.STATIC_URL + static)
+
+        for url in pages:
+            html = self._get(url).decode("utf-8")
+            self._write(url, self._relative_links(html, url, exported).encode("utf-8"))
+        for url in binaries:
+            self._write(url, self._get(url))
+        for url in feeds:
+            text = self._get(url).decode("utf-8").replace(self.origin + "/", self.base_url + "/")
+            self._write(url, text.encode("utf-8"))
+        for static in STATIC_FILES:
+            source = finders.find(static)
+            if not source:
+                raise CommandError(f"static file missing: {static}")
+            target = out / file_for(settings.STATIC_URL + static)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        self._write_json(releases)
+        first = language_codes()[0]
+        index = (f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" '
+                 f'content="0; url={first}/releases/index.html">'
+                 f'<a href="{first}/releases/index.html">Press releases</a>\n')
+        (out / "index.html").write_text(index, encoding="utf-8")
+        self.stdout.write(f"Exported {len(releases)} releases, {len(self.written)} files "
+                          f"to {out}")
+
+    def _paginated(self, first: str, name: str, kwargs: dict, count: int) -> list[str]:
+        pages = max(1, -(-count // PAGE_SIZE))
+        return [first] + [reverse(name, kwargs={**kwargs, "page": n}) for n in range(2, pages + 1)]
+
+    def _get(self, url: str) -> bytes:
+        response = self.client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        if getattr(response, "streaming", False):
+            return b"".join(response.streaming_content)
+        return response.content
+
+    def _write(self, url: str, data: bytes) -> None:
+        target = self.out / file_for(url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.written.add(url)
+
+    def _relative_links(self, html: str, url: str, exported: set[str]) -> str:
+        here = posixpath.dirname("/" + file_for(url))
+
+        def replace(match: re.Match) -> str:
+            target = match.group("url")
+            path, _, fragment = target.partition("#")
+            if path in exported:
+                relative = posixpath.relpath("/" + file_for(path), here)
+                return f'{match.group("attr")}="{relative}{"#" + fragment if fragment else ""}"'
+            return f'{match.group("attr")}="{self.base_url}{target}"'
+
+        return LINK.sub(replace, html)
+
+    def _write_json(self, releases) -> None:
+        data = ReleaseSerializer(releases, many=True, context={"request": None}).data
+        prefix = settings.SITE_URL
+        for release in data:
+            for translation_data in release["translations"].values():
+                for key in ("url", "pdf_url"):
+                    if translation_data.get(key):
+                        path = translation_data[key].removeprefix(prefix)
+                        translation_data[key] = file_for(path)
+        (self.out / "releases.json").write_text(
+            json.dumps({"count": len(data), "results": data}, ensure_ascii=False, indent=1),
+            encoding="utf-8")
+        self.written.add("/releases.json")
