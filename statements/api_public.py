@@ -106,6 +106,8 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
     throttle_classes = [PublicAnonThrottle]
     pagination_class = PublicPagination
     filter_backends = [StrictFilterBackend]
+    # Any path segment reaches the view, so a malformed key is a JSON 404, not an HTML one.
+    lookup_value_regex = "[^/]+"
 
     def allowed_query_params(self) -> set[str]:
         allowed = {"format"}
@@ -123,6 +125,11 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
         if unknown:
             raise exceptions.ValidationError(
                 {name: ["Unknown query parameter."] for name in unknown}
+            )
+        empty = sorted(name for name in params if name != "q" and not params.get(name))
+        if empty:
+            raise exceptions.ValidationError(
+                {name: ["Give a value, or leave the parameter out."] for name in empty}
             )
         repeated = sorted(name for name in params if len(params.getlist(name)) > 1)
         if repeated:
@@ -203,7 +210,6 @@ class ReleaseViewSet(PublicReadOnly):
     serializer_class = ReleaseSerializer
     filterset_class = ReleaseFilter
     lookup_field = "slug"
-    lookup_value_regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
 
     def get_queryset(self):
         if self.action == "retrieve":

@@ -57,7 +57,7 @@ def test_release_list_is_paginated_newest_first_with_a_maximum_page_size(client,
 @pytest.mark.parametrize("query", [
     "colour=red", "campaign=no-such-campaign", "target=nobody", "language=fr",
     "published_after=yesterday", "published_before=2025-13-45", "page_size=abc", "page=x",
-    "campaign=public-campaign&campaign=public-campaign",
+    "campaign=public-campaign&campaign=public-campaign", "published_after=", "language=",
 ])
 def test_unknown_or_malformed_filter_is_a_400_with_a_message(client, make_release, query):
     make_release()
