@@ -136,7 +136,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "statements-run-due": {"task": "statements.tasks.run_due_schedules", "schedule": 60.0},
+    # Every 20 s, so a scheduled statement is public well within 60 s of its time.
+    "statements-run-due": {"task": "statements.tasks.run_due_schedules", "schedule": 20.0},
     # Re-queues pending deliveries and hands back expired leases: Redis may lose messages.
     "distribution-tick": {
         "task": "distribution.tasks.tick",
