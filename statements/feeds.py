@@ -66,9 +66,6 @@ class ReleasesRss(Feed):
     def item_link(self, item) -> str:
         return item["url"]
 
-    def item_guid(self, item) -> str:
-        return item["url"]
-
     def item_pubdate(self, item):
         return item["_statement"].published_at
 

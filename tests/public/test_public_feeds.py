@@ -29,6 +29,8 @@ def test_rss_feed_per_language(client, make_release):
         assert channel.findtext("language") == lang
         links = [item.findtext("link") for item in channel.findall("item")]
         assert f"http://testserver/{lang}/releases/{statement.slug}/" in links
+        assert all(item.findtext("guid").startswith("http://testserver/")
+                   for item in channel.findall("item"))
         titles = [item.findtext("title") for item in channel.findall("item")]
         assert ("Feed release" if lang == "en" else "Feed release မြန်မာ") in titles
     my_feed = client.get("/my/feeds/releases.xml").content

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management.base import BaseCommand, CommandError
+from django.http.request import split_domain_port, validate_host
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -55,9 +56,13 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         site = urlsplit(settings.SITE_URL)
         host = site.netloc or "127.0.0.1"
-        self.origin = f"{site.scheme or 'http'}://{host}"
+        if not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
+            # Fetch under a host this instance answers to; links are rewritten anyway.
+            host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"), host)
+        self.origin = f"{'https' if site.scheme == 'https' else 'http'}://{host}"
         self.base_url = (base_url or settings.SITE_URL).rstrip("/")
-        self.client = Client(HTTP_HOST=host, secure=site.scheme == "https")
+        self.secure = site.scheme == "https"
+        self.client = Client(HTTP_HOST=host)
         self.out = out
         self.written: set[str] = set()
 
@@ -116,7 +121,7 @@ class Command(BaseCommand):
         return [first] + [reverse(name, kwargs={**kwargs, "page": n}) for n in range(2, pages + 1)]
 
     def _get(self, url: str) -> bytes:
-        response = self.client.get(url)
+        response = self.client.get(url, secure=self.secure)
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
         if getattr(response, "streaming", False):
