@@ -18,7 +18,21 @@ PUBLIC = r"^/api/v1/(releases|campaigns|targets|asks)/"
 
 
 @pytest.fixture
-def public_schema(rich_release, make_release, settings):
+def keep_test_connection():
+    """Requests sent straight to the WSGI handler would close the test transaction's
+    connection at request end (PostgreSQL); Django's test Client prevents it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def public_schema(keep_test_connection, rich_release, make_release, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
                                "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
     settings.ALLOWED_HOSTS = ["*"]
