@@ -15,10 +15,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from burmese import clean_burmese
 from campaigns.models import Ask, Campaign, Role, RoleHolding, Target
 from config.languages import language_codes
 from contacts.models import Contact, MediaList, Membership
 from statements.models import Boilerplate, Revision, Statement, StatementEvent, StatementTranslation
+from statements.search import refresh_search_text
 from statements.staff import staff_upsert
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -83,9 +85,21 @@ DEMO_USERS = {"author": "demo-author", "editor": "demo-editor",
               "publisher": "demo-publisher", "admin": "demo-admin"}
 
 
+def _clean(value):
+    """Every demo string through the same Burmese cleaning as typed text (Zawgyi converted,
+    normalised). Uncertain text raises ZawgyiRefused: demo data must be unambiguous."""
+    if isinstance(value, str):
+        return clean_burmese(value).text
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_clean(item) for item in value)
+    return value
+
+
 def _load(language: str) -> dict | None:
     path = DEMO_DIR / f"{language}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return _clean(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
 
 
 def _localised(key_path: list[str], texts: dict[str, dict]) -> dict[str, str]:
@@ -168,7 +182,7 @@ def load_demo() -> dict[str, object]:
         lists[slug], _ = MediaList.objects.update_or_create(
             slug=slug, defaults={"name": name, "embargo_trusted": trusted}
         )
-    for email, name, outlet, beat, country, languages, trusted, list_slugs in CONTACTS:
+    for email, name, outlet, beat, country, languages, trusted, list_slugs in _clean(CONTACTS):
         contact = Contact.objects.filter(email__iexact=email).first() or Contact(email=email)
         for field, value in {"name": name, "outlet": outlet, "beat": beat, "country": country,
                              "languages": languages, "embargo_trusted": trusted,
@@ -217,6 +231,7 @@ def _load_release(slug, texts, campaign, boilerplate, targets, roles, asks) -> S
             },
         )
         source = source or translation
+    refresh_search_text(statement)
     if created:
         Revision.objects.create(statement=statement, number=1, snapshot=statement.snapshot(),
                                 content_hash=statement.content_hash())

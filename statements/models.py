@@ -84,6 +84,10 @@ class Statement(models.Model):
     embargo_lifted_at = models.DateTimeField(null=True, blank=True)
     # Set when a scheduled publication was found overdue and reported.
     overdue_reported_at = models.DateTimeField(null=True, blank=True)
+    # burmese.search_text() of every live translation and the slug, kept by
+    # statements/search.py refresh_search_text(); on PostgreSQL a GIN trigram index (created
+    # by migration 0004, not declared here, because SQLite has no such index) serves search.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -38,6 +38,7 @@ from statements.models import (
     StatementEvent,
     StatementTranslation,
 )
+from statements.search import refresh_search_text
 from statements.signals import release_changed
 from statements.text import clean_translation_fields
 
@@ -252,6 +253,8 @@ def _write_rows(statement: Statement, content: dict[str, dict], by) -> None:
                 "is_demo": False,
             },
         )
+    # Every live translation write passes here, so search can never lag behind the text.
+    refresh_search_text(statement)
 
 
 def _set_relations(statement: Statement, *, targets=None, roles=None, asks=None) -> None:
