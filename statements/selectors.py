@@ -62,16 +62,11 @@ def with_release_data(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
 
 
 def search_filter(queryset: QuerySet[Statement], q: str) -> QuerySet[Statement]:
-    """Release search. A substring match over title, summary and body for now; the one place
-    to swap for trigram / full-text search (issue 6)."""
-    q = q.strip()
-    if not q:
-        return queryset
-    matching = Q(translations__title__icontains=q) | Q(translations__summary__icontains=q) | Q(
-        translations__body__icontains=q
-    )
-    ids = queryset.filter(matching).values("pk")
-    return queryset.filter(pk__in=ids)
+    """Release search over every language, best match first (statements/search.py: the
+    normalised search text, a trigram index on PostgreSQL, Zawgyi queries converted)."""
+    from statements.search import search_statements
+
+    return search_statements(queryset, q)
 
 
 def published_releases(

@@ -68,12 +68,22 @@ class StatementFactory(factory.django.DjangoModelFactory):
 class TranslationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StatementTranslation
+        skip_postgeneration_save = True
 
     statement = factory.SubFactory(StatementFactory)
     language = "en"
     title = factory.Sequence(lambda n: f"Title {n}")
     summary = "A summary."
     body = "A body paragraph.\n\nAnother one."
+
+    @factory.post_generation
+    def search_text(obj, create, extracted, **kwargs):
+        # The app writes live translations only through the workflow, which refreshes the
+        # statement's search text; rows made here directly get the same treatment.
+        if create:
+            from statements.search import refresh_search_text
+
+            refresh_search_text(obj.statement)
 
 
 class MediaListFactory(factory.django.DjangoModelFactory):
