@@ -2,13 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from statements import views_desk as v
+from statements.views_desk_search import desk_search
 
 urlpatterns = [
     path("", v.dashboard, name="desk"),
-    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"),
-         name="desk-login"),
+    path("login/", v.StaffLoginView.as_view(), name="desk-login"),
+    path("2fa/", v.two_factor_setup, name="desk-2fa"),
+    path("login-again/", v.logout_then_login, name="desk-logout-then-login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="desk-login"), name="desk-logout"),
     path("translations/", v.translation_overview, name="desk-translations"),
+    path("search/", desk_search, name="desk-search"),
     path("statements/new/", v.statement_new, name="desk-statement-new"),
     path("statements/<int:pk>/", v.statement_detail, name="desk-statement"),
     path("statements/<int:pk>/save/", v.statement_save, name="desk-statement-save"),

@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+from base64 import b32encode
 
+import django_otp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,19 +28,68 @@ from statements.desk_forms import StatementForm
 from statements.models import Statement
 from statements.rendering import markdown_html
 from statements.staff import role_of
+from statements.two_factor import (
+    StaffLoginForm,
+    confirm_device,
+    needs_second_factor,
+    pending_device,
+    qr_svg,
+)
 
 S = Statement.State
 
 
-def staff_required(view):
+def staff_required(view, *, second_factor: bool = True):
     @login_required
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if role_of(request.user) is None:
             raise PermissionDenied("Staff only.")
+        if second_factor and needs_second_factor(request.user):
+            return redirect("desk-2fa")
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+class StaffLoginView(LoginView):
+    form_class = StaffLoginForm
+    template_name = "desk/login.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        device = getattr(form.get_user(), "otp_device", None)
+        if device is not None:
+            django_otp.login(self.request, device)
+        return response
+
+
+@functools.partial(staff_required, second_factor=False)
+def two_factor_setup(request):
+    """Enrol an authenticator app: scan the code, type the number it shows."""
+    if django_otp.user_has_device(request.user, confirmed=True):
+        if request.user.is_verified():
+            return render(request, "desk/two_factor.html", {"enrolled": True})
+        return redirect("desk-logout-then-login")
+    device = pending_device(request.user)
+    status = 200
+    if request.method == "POST":
+        if confirm_device(request, device, request.POST.get("otp_token", "").strip()):
+            messages.success(request, "Two-factor login is on for your account.")
+            return redirect("desk")
+        messages.error(request, "That code did not match; try the current one.")
+        status = 400
+    return render(request, "desk/two_factor.html", {
+        "enrolled": False, "qr_svg": qr_svg(device), "secret": b32encode(device.bin_key).decode(),
+    }, status=status)
+
+
+def logout_then_login(request):
+    from django.contrib.auth import logout
+
+    logout(request)
+    messages.info(request, "Log in again with the code from your authenticator app.")
+    return redirect("desk-login")
 
 
 def _statements():
