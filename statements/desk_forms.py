@@ -7,6 +7,7 @@ from django.conf import settings
 
 from campaigns.models import Campaign
 from statements.models import Statement
+from statements.text import sorted_by_text
 
 QUOTE_SEPARATOR = "----"
 
@@ -84,6 +85,11 @@ class StatementForm(forms.Form):
         if creating:
             self.fields["campaign"] = forms.ModelChoiceField(
                 Campaign.objects.filter(status="active"), to_field_name="slug")
+            # Shown by name, so sorted by name in Burmese dictionary order (Burmese names
+            # sort by syllable, Latin ones case-insensitively), not by slug.
+            self.fields["campaign"].choices = [("", "---------")] + [
+                (c.slug, str(c)) for c in sorted_by_text(
+                    self.fields["campaign"].queryset, text=str)]
             self.fields["slug"] = forms.CharField(
                 required=False, help_text="ASCII; made from the English title when empty.")
             self.fields["kind"] = forms.ChoiceField(choices=Statement.Kind.choices)

@@ -38,7 +38,7 @@ def build_search_text(*, slug: str, translations: Iterable[object]) -> str:
     rows = sorted(translations, key=lambda t: t.language)
     # The first line holds every title, so "the match is on the first line" means "in a title".
     titles = _TITLE_SEPARATOR.join(p for p in (search_text(t.title) for t in rows) if p)
-    parts: list[str] = [slug.replace("-", " ")]
+    parts: list[str] = [slug]
     parts += [t.summary for t in rows]
     parts += [t.body for t in rows]
     for t in rows:

@@ -48,3 +48,35 @@ def clean_translation_fields(
         cleaned[name] = text.strip() if name == "title" else text
         notices += [notice] if notice else []
     return cleaned, notices
+
+
+def clean_localised(
+    values: dict | None, *, field: str, confirm: bool = False
+) -> tuple[dict, list[dict]]:
+    """Clean every language's text of a LocalisedField value ({"en": "...", "my": "..."}).
+
+    Returns the cleaned dict and the Zawgyi-conversion notices; raises RuleBroken (naming
+    Zawgyi) for uncertain text unless ``confirm``. Non-text values are left for the field's
+    own validator to refuse.
+    """
+    cleaned: dict = {}
+    notices: list[dict] = []
+    for language, value in (values or {}).items():
+        if not isinstance(value, str):
+            cleaned[language] = value
+            continue
+        text, notice = clean_text(value, field=f"{field}.{language}", confirm=confirm)
+        cleaned[language] = text
+        notices += [notice] if notice else []
+    return cleaned, notices
+
+
+def sorted_by_text(items, *, text=str) -> list:
+    """Items sorted for display in Burmese dictionary order of ``text(item)``.
+
+    burmese.sort_key (ICU collation for "my") orders Burmese by its syllables, not by code
+    point, and Latin case-insensitively after it; sorting on the raw string would not.
+    """
+    from burmese import sort_key
+
+    return sorted(items, key=lambda item: sort_key(text(item)))

@@ -169,4 +169,4 @@ def test_build_search_text_puts_titles_on_the_first_line():
 
     text = build_search_text(slug="a-b", translations=[Row("my", "မြန်မာ"), Row("en", "Hello")])
     assert text.split("\n")[0] == "hello / မြန်မာ"
-    assert "a b" in text.split("\n")[1:]
+    assert "a-b" in text.split("\n")[1:]
