@@ -11,6 +11,7 @@ import hashlib
 
 import django_filters
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.urls import include, path
 from django.utils.cache import get_conditional_response
@@ -21,6 +22,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
@@ -29,13 +31,13 @@ from campaigns.models import Ask, Campaign, Target
 from statements.models import Statement
 from statements.selectors import (
     in_language,
+    public_filter,
     public_statements,
     published_releases,
     releases_last_modified,
     search_filter,
     with_release_data,
 )
-from statements.selectors import retracted_statements as _retracted
 from statements.serializers_public import (
     AskSerializer,
     CampaignSerializer,
@@ -45,6 +47,7 @@ from statements.serializers_public import (
 )
 
 MAX_PAGE_SIZE = 100
+LIST_CACHE_SECONDS = 60
 
 
 class PublicAnonThrottle(AnonRateThrottle):
@@ -215,9 +218,24 @@ class ReleaseViewSet(PublicReadOnly):
         if self.action == "retrieve":
             # A retracted release keeps its URL: status "retracted", no body.
             return with_release_data(Statement.objects.filter(
-                Q(pk__in=public_statements().values("pk")) | Q(pk__in=_retracted().values("pk"))
+                public_filter() | Q(state=Statement.State.RETRACTED, published_at__isnull=False)
             ))
         return published_releases()
+
+    def list(self, request, *args, **kwargs):
+        # A page is kept while the public set is unchanged: the key holds the time it last
+        # changed (an edit, a publication, an embargo running out, a retraction). Reference
+        # data (campaign or target names) may show up to LIST_CACHE_SECONDS late.
+        self._last_modified = releases_last_modified()
+        key = "public-releases:" + hashlib.sha256(
+            f"{request.scheme}://{request.get_host()}{request.get_full_path()}|"
+            f"{self._last_modified}".encode()
+        ).hexdigest()
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, LIST_CACHE_SECONDS)
+        return Response(data)
 
     def last_modified(self):
         if self.action == "retrieve":
@@ -230,7 +248,7 @@ class ReleaseViewSet(PublicReadOnly):
             if obj.embargo_until and obj.embargo_until <= now:
                 stamps.append(obj.embargo_until)
             return max(s for s in stamps if s)
-        return releases_last_modified()
+        return getattr(self, "_last_modified", None)
 
     def get_object(self):
         self._object = super().get_object()

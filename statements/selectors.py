@@ -136,12 +136,8 @@ def published_languages(statement: Statement) -> list[str]:
 
 def release_by_slug(slug: str, now: datetime.datetime | None = None) -> Statement | None:
     """A public or retracted release (the caller shows a tombstone for the latter), else None."""
-    queryset = Statement.objects.filter(
-        Q(pk__in=public_statements(now).values("pk"))
-        | Q(pk__in=retracted_statements().values("pk")),
-        slug=slug,
-    )
-    return with_release_data(queryset).first()
+    visible = public_filter(now) | Q(state=Statement.State.RETRACTED, published_at__isnull=False)
+    return with_release_data(Statement.objects.filter(visible, slug=slug)).first()
 
 
 def releases_last_modified(now: datetime.datetime | None = None) -> datetime.datetime | None:

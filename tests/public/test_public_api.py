@@ -205,3 +205,27 @@ def test_schema_and_docs_are_served_locally(client):
     text = docs.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in text
     assert "cdn" not in text.lower()
+
+
+def test_cached_list_follows_a_retraction_at_once(client, make_release):
+    statement = make_release()
+    assert statement.slug in client.get("/api/v1/releases/").content.decode()
+    statement.state, statement.retracted_at = Statement.State.RETRACTED, timezone.now()
+    statement.retraction_reason = "Error."
+    statement.save()
+    assert statement.slug not in client.get("/api/v1/releases/").content.decode()
+
+
+def test_cached_list_follows_a_publication_time_and_an_embargo_running_out(client,
+                                                                           make_release):
+    import time_machine
+
+    now = timezone.now()
+    scheduled = make_release(published_at=now + datetime.timedelta(minutes=1))
+    embargoed = make_release(published_at=now - datetime.timedelta(minutes=1),
+                             embargo_until=now + datetime.timedelta(minutes=2))
+    listed = client.get("/api/v1/releases/").content.decode()
+    assert scheduled.slug not in listed and embargoed.slug not in listed
+    with time_machine.travel(now + datetime.timedelta(minutes=3)):
+        listed = client.get("/api/v1/releases/").content.decode()
+    assert scheduled.slug in listed and embargoed.slug in listed
