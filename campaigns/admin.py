@@ -1,17 +1,53 @@
 from django.contrib import admin
 
 from campaigns.models import Ask, AskStatusChange, Campaign, Role, RoleHolding, Target
+from statements.admin_forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
+
+
+# Localised names and texts go through the same Burmese cleaning as the desk and the API.
+class CampaignForm(BurmeseAdminForm):
+    burmese_localised = ("name", "description")
+
+    class Meta:
+        model = Campaign
+        fields = "__all__"
+
+
+class TargetForm(BurmeseAdminForm):
+    burmese_localised = ("name",)
+
+    class Meta:
+        model = Target
+        fields = "__all__"
+
+
+class RoleForm(BurmeseAdminForm):
+    burmese_localised = ("name",)
+
+    class Meta:
+        model = Role
+        fields = "__all__"
+
+
+class AskForm(BurmeseAdminForm):
+    burmese_localised = ("text",)
+
+    class Meta:
+        model = Ask
+        fields = "__all__"
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
+    form = CampaignForm
     list_display = ["slug", "__str__", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["slug", "name"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
+    form = TargetForm
     list_display = ["slug", "__str__", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
     search_fields = ["slug", "name"]
@@ -25,7 +61,8 @@ class RoleHoldingInline(admin.TabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
+    form = RoleForm
     list_display = ["slug", "__str__", "organisation"]
     search_fields = ["slug", "name"]
     inlines = [RoleHoldingInline]
@@ -38,7 +75,8 @@ class AskStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Ask)
-class AskAdmin(admin.ModelAdmin):
+class AskAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
+    form = AskForm
     list_display = ["slug", "__str__", "campaign", "status"]
     list_filter = ["status", "campaign"]
     search_fields = ["slug", "text"]

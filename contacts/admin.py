@@ -1,6 +1,24 @@
 from django.contrib import admin
 
 from contacts.models import Contact, MediaList, Membership, Suppression
+from statements.admin_forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
+
+
+# Names, outlets and beats are often Burmese: the same cleaning as every other way in.
+class ContactForm(BurmeseAdminForm):
+    burmese_text = ("name", "outlet", "beat")
+
+    class Meta:
+        model = Contact
+        fields = "__all__"
+
+
+class MediaListForm(BurmeseAdminForm):
+    burmese_text = ("name",)
+
+    class Meta:
+        model = MediaList
+        fields = "__all__"
 
 
 class MembershipInline(admin.TabularInline):
@@ -10,7 +28,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
+    form = ContactForm
     list_display = ["email", "name", "outlet", "country", "languages", "embargo_trusted", "status"]
     list_filter = ["status", "embargo_trusted", "country", "consent_basis"]
     search_fields = ["email", "name", "outlet", "beat"]
@@ -18,7 +37,8 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(MediaList)
-class MediaListAdmin(admin.ModelAdmin):
+class MediaListAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
+    form = MediaListForm
     list_display = ["slug", "name", "embargo_trusted", "created_at"]
     list_filter = ["embargo_trusted"]
     search_fields = ["slug", "name"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from statements.admin_forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 from statements.models import (
     Amendment,
     Boilerplate,
@@ -105,4 +106,17 @@ class AmendmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status"]
 
 
-admin.site.register(Boilerplate)
+class BoilerplateForm(BurmeseAdminForm):
+    # The "About us" text is printed under every release: cleaned like the release text.
+    burmese_localised = ("about", "media_contact")
+
+    class Meta:
+        model = Boilerplate
+        fields = "__all__"
+
+
+class BoilerplateAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
+    form = BoilerplateForm
+
+
+admin.site.register(Boilerplate, BoilerplateAdmin)
