@@ -62,7 +62,10 @@ def postgres(db):
 
 @pytest.fixture
 def make_staff(db):
-    from statements.staff import staff_upsert
+    from statements.staff import staff_upsert, sync_role_permissions
+
+    # Transactional tests flush the database, groups from the data migration included.
+    sync_role_permissions()
 
     def make(role: str, username: str | None = None):
         user, _ = staff_upsert(
