@@ -34,7 +34,24 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def _clean_fields(fields: dict) -> dict:
+# Often Burmese: Zawgyi converted, uncertain text refused with a message naming Zawgyi.
+_BURMESE_TEXT = ("name", "outlet", "beat")
+
+
+def _clean_burmese_text(key: str, value: object, notices: list[dict] | None) -> str:
+    from burmese import ZawgyiRefused, clean_burmese, truncate
+
+    try:
+        cleaned = clean_burmese((value or "").strip() if isinstance(value, str) else "")
+    except ZawgyiRefused as err:
+        raise RuleBroken(f"{key}: {err}", field=key, encoding="zawgyi?") from err
+    if cleaned.converted and notices is not None:
+        notices.append({"field": key, "converted_from": "Zawgyi", "text": cleaned.text})
+    # Cut between syllables: a Burmese name sliced mid-syllable reads as another name.
+    return truncate(cleaned.text, 200, ellipsis="")
+
+
+def _clean_fields(fields: dict, notices: list[dict] | None = None) -> dict:
     cleaned = {}
     for key, value in fields.items():
         if key not in _EDITABLE:
@@ -65,6 +82,8 @@ def _clean_fields(fields: dict) -> dict:
             value = value or None
         elif key == "embargo_trusted":
             value = bool(value)
+        elif key in _BURMESE_TEXT:
+            value = _clean_burmese_text(key, value, notices)
         elif isinstance(value, str) or value is None:
             value = (value or "").strip()[:200]
         cleaned[key] = value
@@ -84,10 +103,12 @@ def contact_create(
     email: str,
     languages: list[str] | None = None,
     media_lists: list[str] | None = None,
+    notices: list[dict] | None = None,
     **fields: object,
 ) -> Contact:
+    """Create a contact; `notices`, if given, receives a note of each Zawgyi conversion."""
     email = _clean_email(email)
-    cleaned = _clean_fields({"languages": languages or ["en"], **fields})
+    cleaned = _clean_fields({"languages": languages or ["en"], **fields}, notices)
     lists = _lists_by_slug(media_lists or [])
     if Suppression.covers(email):
         # Someone unsubscribed, bounced or asked to be erased: never add them back silently.
@@ -107,10 +128,11 @@ def contact_create(
 
 def contact_update(
     *, contact_id: int, media_lists: list[str] | None = None, add_lists: bool = False,
-    **fields: object,
+    notices: list[dict] | None = None, **fields: object,
 ) -> Contact:
-    """Change a contact's fields; media_lists replaces the lists (or adds with add_lists)."""
-    cleaned = _clean_fields(fields)
+    """Change a contact's fields; media_lists replaces the lists (or adds with add_lists).
+    `notices`, if given, receives a note of each Zawgyi conversion."""
+    cleaned = _clean_fields(fields, notices)
     lists = _lists_by_slug(media_lists) if media_lists is not None else None
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact_id)

@@ -77,17 +77,20 @@ class Command(BaseCommand):
             reader.fieldnames = header
             created = updated = 0
             rejected: list[tuple[int, str]] = []
+            converted: list[tuple[int, dict]] = []
             try:
                 for row in reader:
                     line = reader.line_num
                     if None in row:
                         rejected.append((line, "more fields than columns in the header"))
                         continue
+                    notices: list[dict] = []
                     try:
-                        was_created = self._import_row(row, list_slug)
+                        was_created = self._import_row(row, list_slug, notices)
                     except RuleBroken as err:
                         rejected.append((line, err.message))
                         continue
+                    converted += [(line, notice) for notice in notices]
                     created += was_created
                     updated += not was_created
             except UnicodeDecodeError as err:
@@ -97,11 +100,15 @@ class Command(BaseCommand):
 
         for line, reason in rejected:
             self.stdout.write(f"line {line}: rejected: {reason}")
+        # Converted text is shown so that someone who reads Burmese can check it.
+        for line, notice in converted:
+            self.stdout.write(f"line {line}: {notice['field']} converted from Zawgyi to "
+                              f"Unicode: {notice['text']}")
         self.stdout.write(
             f"{created} created, {updated} updated, {len(rejected)} rejected."
         )
 
-    def _import_row(self, row: dict, list_slug: str | None) -> bool:
+    def _import_row(self, row: dict, list_slug: str | None, notices: list[dict]) -> bool:
         email = (row.get("email") or "").strip()
         if not email:
             raise RuleBroken("email is empty.")
@@ -110,7 +117,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             existing = Contact.objects.filter(email__iexact=email).first()
             if existing is None:
-                services.contact_create(email=email, **fields)
+                services.contact_create(email=email, notices=notices, **fields)
                 return True
-            services.contact_update(contact_id=existing.pk, add_lists=True, **fields)
+            services.contact_update(contact_id=existing.pk, add_lists=True, notices=notices,
+                                    **fields)
             return False
