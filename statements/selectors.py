@@ -92,9 +92,10 @@ def published_releases(
         queryset = queryset.filter(published_at__gte=published_after)
     if published_before:
         queryset = queryset.filter(published_at__lt=published_before)
+    queryset = with_release_data(queryset).order_by("-published_at", "-pk")
     if q:
-        queryset = search_filter(queryset, q)
-    return with_release_data(queryset).order_by("-published_at", "-pk")
+        queryset = search_filter(queryset, q)  # best match first
+    return queryset
 
 
 def in_language(queryset: QuerySet[Statement], language: str) -> QuerySet[Statement]:
