@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.dispatch import receiver
 
 from statements.signals import release_changed
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="statements.render_release_pdfs", acks_late=True)
@@ -17,5 +21,9 @@ def render_release_pdfs(statement_id: int) -> int:
 
 @receiver(release_changed, dispatch_uid="statements-outputs-pdf")
 def _release_changed(sender, statement_id: int, action: str = "", **kwargs) -> None:
-    # The workflow sends this after commit, so the worker sees the committed state.
-    render_release_pdfs.delay(statement_id)
+    # The workflow sends this after commit, so the worker sees the committed state. If the
+    # broker is down the publication stands: a missing PDF is made on its first request.
+    try:
+        render_release_pdfs.delay(statement_id)
+    except Exception:
+        log.exception("could not queue the PDFs of statement %s (%s)", statement_id, action)
