@@ -176,7 +176,10 @@ class Ask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return pick(self.text, "en")[:80] or self.slug
+        from burmese import truncate
+
+        # An ask may exist only in Burmese: never cut it inside a syllable.
+        return truncate(pick(self.text, "en"), 80) or self.slug
 
     def text_in(self, language: str) -> str:
         return pick(self.text, language)

@@ -68,3 +68,14 @@ def test_desk_campaign_choices_are_sorted_by_name():
     CampaignFactory(slug="m-middle", name={"en": "ASEAN complicity"})
     labels = [label for _, label in StatementForm(creating=True).fields["campaign"].choices][1:]
     assert labels == ["Accountability", "ASEAN complicity", "Women's rights"]
+
+
+def test_a_long_burmese_only_ask_is_shown_cut_between_syllables():
+    from tests.factories import AskFactory
+
+    text = (TITLE + " ") * 3
+    ask = AskFactory(text={"my": text})
+    shown = str(ask)
+    assert len(shown) <= 80 and shown.endswith("…")
+    kept = shown.removesuffix("…")
+    assert syllables(text)[: len(syllables(kept))] == syllables(kept)
