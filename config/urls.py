@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("distribution.urls")),
 ]
 urlpatterns += i18n_patterns(path("", include("statements.urls_public")))
+
+# A 404 in the reader's language (and JSON under /api/): statements/public_views.py.
+handler404 = "statements.public_views.page_not_found"

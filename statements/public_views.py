@@ -130,3 +130,12 @@ def campaign_detail(request, slug: str, page: int = 1):
         "links": _page_links(current, "public:campaign", {"slug": slug}),
     })
 
+
+
+def page_not_found(request, exception=None):
+    """The 404 of the whole site: JSON under /api/, else a page in the reader's language."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"message": "Not found.", "extra": {}}, status=404)
+    return render(request, "public/404.html", status=404)

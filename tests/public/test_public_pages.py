@@ -199,3 +199,12 @@ def test_summary_truncation_never_cuts_a_burmese_syllable(client, make_release):
     listing = client.get("/my/releases/").content.decode()
     shown = re.search(r'<p class="summary" lang="my">(.*?)</p>', listing).group(1)
     assert shown.endswith("…") and len(shown.removesuffix("…")) in boundaries
+
+
+def test_not_found_pages_are_in_the_readers_language(client):
+    response = client.get("/my/releases/no-such-release/")
+    assert response.status_code == 404
+    assert html_lang(response.content) == "my"
+    assert "စာမျက်နှာ မတွေ့ပါ" in response.content.decode()
+    api = client.get("/api/v1/no-such-endpoint/")
+    assert api.status_code == 404 and set(api.json()) == {"message", "extra"}
