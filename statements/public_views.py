@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from django.core.paginator import EmptyPage, Paginator
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.decorators import decorator_from_middleware
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -21,6 +24,8 @@ from statements.rendering import build_release, build_summary
 from statements.selectors import published_languages, published_releases, release_by_slug
 
 PAGE_SIZE = 20
+# ETag on every page and feed, 304 on a conditional GET (feed readers poll).
+conditional = decorator_from_middleware(ConditionalGetMiddleware)
 
 
 def _language() -> str:
@@ -53,6 +58,7 @@ def home(request):
 
 
 @require_safe
+@conditional
 def release_list(request, page: int = 1):
     language = _language()
     campaign = request.GET.get("campaign") or None
@@ -71,6 +77,7 @@ def release_list(request, page: int = 1):
 
 
 @require_safe
+@conditional
 def release_detail(request, slug: str):
     language = _language()
     statement = release_by_slug(slug)
@@ -96,13 +103,19 @@ def release_pdf(request, slug: str):
     if language not in published_languages(statement):
         raise Http404("This release is not published in this language.")
     path = ensure_pdf(statement, language)  # cached; made here only if the task has not run
+    etag = f'"{path.stem.rsplit(".", 1)[-1]}"'  # the content fingerprint in the file name
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
     response = FileResponse(path.open("rb"), content_type="application/pdf")
+    response["ETag"] = etag
     response["Content-Disposition"] = f'inline; filename="{slug}.{language}.pdf"'
     response["Cache-Control"] = "public, max-age=300"
     return response
 
 
 @require_safe
+@conditional
 def campaign_list(request):
     language = _language()
     campaigns = Campaign.objects.order_by("status", "slug")
@@ -116,6 +129,7 @@ def campaign_list(request):
 
 
 @require_safe
+@conditional
 def campaign_detail(request, slug: str, page: int = 1):
     language = _language()
     campaign = get_object_or_404(Campaign, slug=slug)

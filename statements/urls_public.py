@@ -3,6 +3,7 @@
 from django.urls import path
 
 from statements import feeds, public_views
+from statements.public_views import conditional
 
 app_name = "public"
 
@@ -16,8 +17,10 @@ urlpatterns = [
     path("campaigns/<slug:slug>/", public_views.campaign_detail, name="campaign"),
     path("campaigns/<slug:slug>/page/<int:page>/", public_views.campaign_detail,
          name="campaign-page"),
-    path("feeds/releases.xml", feeds.ReleasesRss(), name="feed-rss"),
-    path("feeds/releases.atom", feeds.ReleasesAtom(), name="feed-atom"),
-    path("feeds/campaigns/<slug:slug>.xml", feeds.CampaignRss(), name="campaign-feed-rss"),
-    path("feeds/campaigns/<slug:slug>.atom", feeds.CampaignAtom(), name="campaign-feed-atom"),
+    path("feeds/releases.xml", conditional(feeds.ReleasesRss()), name="feed-rss"),
+    path("feeds/releases.atom", conditional(feeds.ReleasesAtom()), name="feed-atom"),
+    path("feeds/campaigns/<slug:slug>.xml", conditional(feeds.CampaignRss()),
+         name="campaign-feed-rss"),
+    path("feeds/campaigns/<slug:slug>.atom", conditional(feeds.CampaignAtom()),
+         name="campaign-feed-atom"),
 ]

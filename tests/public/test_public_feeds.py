@@ -84,3 +84,12 @@ def test_feed_runs_a_constant_number_of_queries(client, make_release,
         make_release()
     with django_assert_max_num_queries(8):
         client.get("/en/feeds/releases.xml")
+
+
+def test_feeds_and_pages_answer_304_to_a_conditional_get(client, make_release):
+    statement = make_release()
+    for path in ("/en/feeds/releases.xml", "/my/feeds/releases.atom", "/en/releases/",
+                 f"/my/releases/{statement.slug}/"):
+        first = client.get(path)
+        assert first["ETag"], path
+        assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304, path

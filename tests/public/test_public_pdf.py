@@ -112,3 +112,11 @@ def test_render_task_takes_an_id(make_release, media_root):
     statement = make_release(languages=("en",))
     assert render_release_pdfs(statement.pk) == 1
     assert render_release_pdfs(10**9) == 0
+
+
+def test_pdf_answers_304_to_a_conditional_get(client, make_release):
+    statement = make_release(languages=("en",))
+    first = client.get(f"/en/releases/{statement.slug}.pdf")
+    b"".join(first.streaming_content)
+    again = client.get(f"/en/releases/{statement.slug}.pdf", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
