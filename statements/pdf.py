@@ -27,7 +27,7 @@ from statements.selectors import published_languages, release_by_slug, with_rele
 log = logging.getLogger(__name__)
 
 # Bump when the PDF template or its CSS changes, so cached files are made anew.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
