@@ -108,7 +108,8 @@ def contact_create(
 ) -> Contact:
     """Create a contact; `notices`, if given, receives a note of each Zawgyi conversion."""
     email = _clean_email(email)
-    cleaned = _clean_fields({"languages": languages or ["en"], **fields}, notices)
+    cleaned = _clean_fields({"languages": ["en"] if languages is None else languages, **fields},
+                            notices)
     lists = _lists_by_slug(media_lists or [])
     if Suppression.covers(email):
         # Someone unsubscribed, bounced or asked to be erased: never add them back silently.
