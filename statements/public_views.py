@@ -72,7 +72,8 @@ def release_list(request, page: int = 1):
         "releases": [build_summary(s, language) for s in current.object_list],
         "page": current,
         "links": _page_links(current, "public:releases", {}),
-        "campaigns": Campaign.objects.filter(status=Campaign.Status.ACTIVE),
+        "campaigns": [{"slug": c.slug, "name": pick(c.name, language)}
+                      for c in Campaign.objects.filter(status=Campaign.Status.ACTIVE)],
     })
 
 

@@ -30,6 +30,11 @@ def test_release_list_is_newest_first_in_both_languages(client, make_release):
         assert text.index(newer.slug) < text.index(older.slug)
 
 
+def test_release_list_names_campaigns_in_the_readers_language(client, make_release):
+    make_release()
+    assert "လှုပ်ရှားမှု</a>" in client.get("/my/releases/").content.decode()
+
+
 def test_release_list_paginates_with_links(client, make_release):
     for _ in range(22):
         make_release()
