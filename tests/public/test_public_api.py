@@ -229,3 +229,11 @@ def test_cached_list_follows_a_publication_time_and_an_embargo_running_out(clien
     with time_machine.travel(now + datetime.timedelta(minutes=3)):
         listed = client.get("/api/v1/releases/").content.decode()
     assert scheduled.slug in listed and embargoed.slug in listed
+
+
+def test_throttle_cannot_be_dodged_with_a_forged_forwarded_for(client, make_release, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
+    codes = [client.get("/api/v1/campaigns/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+             for n in range(3)]
+    assert codes == [200, 200, 429]
