@@ -102,9 +102,14 @@ class Delivery(models.Model):
                 name="delivery_skipped_has_reason",
             ),
         ]
+        # Partial indexes: a claim walks only the pending rows of one distribution in id order
+        # (LIMIT 50 stops early), the tick only the leased ones; and marking a delivery sent
+        # adds nothing to either.
         indexes = [
-            models.Index(fields=["distribution", "state", "next_attempt_at"]),
-            models.Index(fields=["state", "lease_expires_at"]),
+            models.Index(fields=["distribution", "id"], condition=Q(state="pending"),
+                         name="delivery_pending_claim"),
+            models.Index(fields=["lease_expires_at"], condition=Q(state="sending"),
+                         name="delivery_leased"),
         ]
 
     def __str__(self) -> str:
