@@ -6,12 +6,13 @@ refusals at send time instead (distribution/sending.py).
 
 from __future__ import annotations
 
-from anymail.signals import AnymailTrackingEvent, EventType, tracking
+from anymail.signals import AnymailInboundEvent, AnymailTrackingEvent, EventType, inbound, tracking
 from django.db import transaction
 from django.dispatch import receiver
 
 from contacts.models import Suppression
-from contacts.services import contact_suppress
+from contacts.services import contact_suppress, contact_unsubscribe
+from distribution import messages
 from distribution.models import Delivery
 
 _REASONS = {
@@ -48,3 +49,15 @@ def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) ->
 def _is_soft(event: AnymailTrackingEvent) -> bool:
     text = f"{event.mta_response or ''} {event.description or ''}".strip()
     return text[:1] == "4" or " 4." in f" {text}"
+
+
+@receiver(inbound, dispatch_uid="distribution.webhooks.on_inbound")
+def on_inbound(sender, event: AnymailInboundEvent, esp_name: str, **kwargs) -> None:
+    """The mailto: of List-Unsubscribe: a mail whose subject is "unsubscribe <token>"."""
+    subject = (event.message.subject or "") if event.message else ""
+    words = subject.split()
+    for word in words[1:] if words and words[0].lower() == "unsubscribe" else []:
+        contact_id = messages.unsubscribe_contact_id(word)
+        if contact_id is not None:
+            contact_unsubscribe(contact_id=contact_id)
+            return

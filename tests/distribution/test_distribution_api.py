@@ -187,3 +187,18 @@ def test_desk_pages_for_sends(client, publisher, statement, audience):
 def test_desk_send_refused_for_an_author(client, make_staff, statement):
     client.force_login(make_staff("author"))
     assert client.get("/desk/sends/new/").status_code == 403
+
+
+def test_mailto_unsubscribe_arrives_through_anymail_inbound(audience):
+    from anymail.inbound import AnymailInboundMessage
+    from anymail.signals import AnymailInboundEvent, inbound
+
+    token = messages.unsubscribe_token(audience["my"].pk)
+    for subject in ("hello", f"unsubscribe {token[:-3]}xyz", f"unsubscribe {token}"):
+        message = AnymailInboundMessage.construct(
+            from_email="someone@example.net", to="unsubscribe@pressroom.invalid",
+            subject=subject)
+        inbound.send(sender=object, esp_name="TestESP",
+                     event=AnymailInboundEvent(event_type="inbound", message=message))
+        expected = "unsubscribed" if subject.endswith(token) else "active"
+        assert Contact.objects.get(pk=audience["my"].pk).status == expected
