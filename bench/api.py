@@ -214,6 +214,7 @@ def main() -> int:
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "256"],
         env=server_env(), cwd=ROOT, start_new_session=True,
     )
+    load_before = os.getloadavg()[0]
     try:
         wait_for(port)
         targets = [("releases API", "/api/v1/releases/"),
@@ -230,7 +231,8 @@ def main() -> int:
 
     base = results["baseline JSON view"]
     print(f"gunicorn 2 sync workers, PostgreSQL, concurrency {CONCURRENCY}, {SECONDS:g} s each, "
-          f"{RELEASES + 2} releases")
+          f"{RELEASES + 2} releases; {os.cpu_count()} CPUs, load average before "
+          f"{load_before:.1f} (other work on the machine skews absolute figures, less the ratios)")
     print(f"{'target':<20} {'path':<48} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
           f" {'vs baseline':>12}")
     for name, r in results.items():
