@@ -7,9 +7,10 @@ first, then the slug, summaries, bodies and quotes), so a query is one LIKE over
   canonical Myanmar mark order, so text typed by different people matches;
 * it is casefolded, so English matches regardless of case, and a plain substring match finds
   a Burmese word inside unsegmented text (Burmese has no spaces between words);
-* on PostgreSQL a GIN trigram index (pg_trgm, migration 0004) serves ``LIKE '%term%'`` and
-  results are ranked by trigram word similarity; SQLite scans (fine at its scale) and ranks
-  a match in a title (the first line of the text) first, then the newest.
+* on PostgreSQL a GIN trigram index (pg_trgm, migration 0004) serves ``LIKE '%term%'``;
+  results rank a match in a title (the first line of the text) first, then by trigram word
+  similarity to the titles, then newest. SQLite scans (fine at its scale), same order
+  without the similarity.
 
 ``refresh_search_text`` is the one writer; it is called wherever live translation rows are
 written (``workflow._write_rows`` and the demo loader).
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import StrIndex
 
 # More terms than this is not a search but a paste; the extra ones only slow the query.
@@ -77,9 +78,9 @@ def query_terms(q: str) -> list[str]:
 def search_statements(queryset: QuerySet, q: str) -> QuerySet:
     """Statements of ``queryset`` containing every term of ``q``, best match first.
 
-    An empty query returns the queryset unchanged. The order is deterministic: on PostgreSQL
-    trigram word similarity to the query first; then a match in a title before one elsewhere,
-    then the newest publication (unpublished last), the newest created, the highest id.
+    An empty query returns the queryset unchanged. The order is deterministic: a match in a
+    title before one elsewhere; on PostgreSQL then the trigram word similarity of the query to
+    the titles; then the newest publication (unpublished last), newest created, highest id.
     """
     terms = query_terms(q)
     if not terms:
@@ -88,22 +89,28 @@ def search_statements(queryset: QuerySet, q: str) -> QuerySet:
         # search_text is casefolded and so are the terms: LIKE (not UPPER(...) LIKE, which
         # is Django's icontains on PostgreSQL) is what the trigram index serves.
         queryset = queryset.filter(search_text__contains=term)
-    # 1 when the first term is in a title (on the first line of the text), else 0.
-    first_break = StrIndex("search_text", Value(_SEPARATOR))
-    position = StrIndex("search_text", Value(terms[0]))
-    in_title = Case(
-        When(Q(search_title_end=0) | Q(search_position__lt=F("search_title_end")),
-             then=Value(1)),
-        default=Value(0), output_field=IntegerField(),
-    )
-    queryset = queryset.annotate(search_title_end=first_break, search_position=position)
-    queryset = queryset.annotate(search_in_title=in_title)
     newest = (F("published_at").desc(nulls_last=True), F("created_at").desc(), "-pk")
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramWordSimilarity
 
-        queryset = queryset.annotate(
-            search_rank=TrigramWordSimilarity(Value(" ".join(terms)), "search_text"),
+        # Ranked on the title line only: trigram similarity against the whole text (a few
+        # kB per statement) cost seconds for a word found in every statement
+        # (bench/search.py); the title line is short and is where relevance shows.
+        title_line = Func(F("search_text"), Value(_SEPARATOR), Value(1), function="split_part",
+                          output_field=TextField())
+        queryset = queryset.annotate(search_title=title_line).annotate(
+            search_in_title=Case(When(search_title__contains=terms[0], then=Value(1)),
+                                 default=Value(0), output_field=IntegerField()),
+            search_rank=TrigramWordSimilarity(Value(" ".join(terms)), "search_title"),
         )
-        return queryset.order_by(F("search_rank").desc(), "-search_in_title", *newest)
+        return queryset.order_by("-search_in_title", F("search_rank").desc(), *newest)
+    # SQLite: 1 when the first term occurs before the first line break (in a title).
+    first_break = StrIndex("search_text", Value(_SEPARATOR))
+    position = StrIndex("search_text", Value(terms[0]))
+    queryset = queryset.annotate(search_title_end=first_break, search_position=position)
+    queryset = queryset.annotate(search_in_title=Case(
+        When(Q(search_title_end=0) | Q(search_position__lt=F("search_title_end")),
+             then=Value(1)),
+        default=Value(0), output_field=IntegerField(),
+    ))
     return queryset.order_by("-search_in_title", *newest)

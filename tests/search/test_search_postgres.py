@@ -40,6 +40,11 @@ def test_the_trigram_extension_and_index_exist(postgres):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [INDEX])
         (definition,) = cursor.fetchone()
     assert "gin" in definition.lower() and "gin_trgm_ops" in definition
+    with postgres.cursor() as cursor:
+        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                       "'statements_statement'::regclass AND attname = 'search_text'")
+        # EXTERNAL: LIKE reads the text without decompressing it first (migration 0005).
+        assert cursor.fetchone() == ("e",)
 
 
 @pytest.mark.parametrize("query", ["စစ်ကောင်စီ", "Legitimising", "ျမန္မာ"])
