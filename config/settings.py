@@ -272,7 +272,7 @@ SCHEDULE_OVERDUE_AFTER = timedelta(minutes=5)
 # Distribution (distribution/sending.py). Defaults keep CONTRACT's timing promises: temporary
 # refusals settle within 200 s (10+20+40+80 s of backoff at most), a dead worker's lease
 # comes back within a minute. Tests shorten them through the environment.
-DISTRIBUTION_BATCH_SIZE = env.int("DISTRIBUTION_BATCH_SIZE", default=50)
+DISTRIBUTION_BATCH_SIZE = env.int("DISTRIBUTION_BATCH_SIZE", default=200)
 DISTRIBUTION_LEASE_SECONDS = env.float("DISTRIBUTION_LEASE_SECONDS", default=60.0)
 DISTRIBUTION_PARALLEL_TASKS = env.int("DISTRIBUTION_PARALLEL_TASKS", default=2)
 DISTRIBUTION_TASK_BUDGET_SECONDS = env.float("DISTRIBUTION_TASK_BUDGET_SECONDS", default=60.0)
