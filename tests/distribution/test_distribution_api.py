@@ -202,3 +202,16 @@ def test_mailto_unsubscribe_arrives_through_anymail_inbound(audience):
                      event=AnymailInboundEvent(event_type="inbound", message=message))
         expected = "unsubscribed" if subject.endswith(token) else "active"
         assert Contact.objects.get(pk=audience["my"].pk).status == expected
+
+
+def test_sends_in_progress_for_the_dashboard(publisher, statement, audience):
+    from distribution.selectors import sends_in_progress
+
+    distribution = services.distribution_start(
+        statement_id=statement.pk, media_list_slugs=["press"], by=publisher
+    )
+    row = sends_in_progress().get()
+    assert row.pk == distribution.pk
+    assert (row.pending, row.skipped, row.total) == (3, 1, 4)
+    services.distribution_cancel(distribution_id=distribution.pk, by=publisher)
+    assert not sends_in_progress().exists()
