@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +42,40 @@ class ContactPatch(ContactIn):
     languages = serializers.ListField(child=serializers.CharField(max_length=8), required=False)
 
 
+class ContactOut(serializers.Serializer):
+    """Schema of contact_json (documentation only)."""
+
+    id = serializers.IntegerField()
+    email = serializers.CharField()
+    name = serializers.CharField()
+    outlet = serializers.CharField()
+    beat = serializers.CharField()
+    country = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    embargo_trusted = serializers.BooleanField()
+    consent_basis = serializers.CharField()
+    consent_date = serializers.DateField(allow_null=True)
+    status = serializers.CharField(
+        help_text="active | unsubscribed | bounced | complained | erased")
+    media_lists = serializers.ListField(child=serializers.CharField())
+
+
+class ContactListOut(serializers.Serializer):
+    results = ContactOut(many=True)
+
+
+class MediaListOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    embargo_trusted = serializers.BooleanField()
+    contacts = serializers.IntegerField(required=False, help_text="active contacts")
+
+
+class MediaListListOut(serializers.Serializer):
+    results = MediaListOut(many=True)
+
+
 def contact_json(contact: Contact) -> dict:
     return {
         "id": contact.pk,
@@ -71,6 +106,7 @@ def media_list_json(media_list: MediaList, contacts: int | None = None) -> dict:
 
 
 class ContactsView(APIView):
+    @extend_schema(operation_id="contacts_list", responses=ContactListOut)
     def get(self, request):
         _require(request.user, "contacts.view_contact")
         contacts = Contact.objects.prefetch_related("memberships__media_list")
@@ -80,6 +116,8 @@ class ContactsView(APIView):
             contacts = contacts.filter(status=state)
         return Response({"results": [contact_json(c) for c in contacts[:1000]]})
 
+    @extend_schema(operation_id="contacts_create", request=ContactIn,
+                   responses={201: ContactOut})
     def post(self, request):
         _require(request.user, "contacts.add_contact")
         data = ContactIn(data=request.data)
@@ -89,10 +127,13 @@ class ContactsView(APIView):
 
 
 class ContactView(APIView):
+    @extend_schema(operation_id="contacts_retrieve", responses=ContactOut)
     def get(self, request, pk: int):
         _require(request.user, "contacts.view_contact")
         return Response(contact_json(get_object_or_404(Contact, pk=pk)))
 
+    @extend_schema(operation_id="contacts_partial_update", request=ContactPatch,
+                   responses=ContactOut)
     def patch(self, request, pk: int):
         _require(request.user, "contacts.change_contact")
         get_object_or_404(Contact, pk=pk)
@@ -105,6 +146,7 @@ class ContactView(APIView):
 class ContactActionView(APIView):
     """POST /api/v1/contacts/<id>/unsubscribe/ and /erase/ (erasure is for admins)."""
 
+    @extend_schema(request=None, responses=ContactOut)
     def post(self, request, pk: int, action: str):
         get_object_or_404(Contact, pk=pk)
         if action == "unsubscribe":
@@ -125,6 +167,7 @@ class MediaListIn(serializers.Serializer):
 
 
 class MediaListsView(APIView):
+    @extend_schema(operation_id="media_lists_list", responses=MediaListListOut)
     def get(self, request):
         _require(request.user, "contacts.view_medialist")
 
@@ -133,6 +176,8 @@ class MediaListsView(APIView):
         )
         return Response({"results": [media_list_json(m, m.active) for m in lists]})
 
+    @extend_schema(operation_id="media_lists_create", request=MediaListIn,
+                   responses={201: MediaListOut})
     def post(self, request):
         _require(request.user, "contacts.add_medialist")
         data = MediaListIn(data=request.data)

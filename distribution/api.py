@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,9 +23,40 @@ class DistributionIn(serializers.Serializer):
     media_lists = serializers.ListField(
         child=serializers.SlugField(max_length=80), required=False, default=list
     )
-    kind = serializers.ChoiceField(choices=Distribution.Kind.values, required=False,
-                                   default=Distribution.Kind.RELEASE)
+    # A plain string: the service names the kinds when refusing an unknown one (and a second
+    # "kind" enum would collide with the statements' one in the OpenAPI schema).
+    kind = serializers.CharField(required=False, default=Distribution.Kind.RELEASE,
+                                 help_text="release | correction | retraction")
     send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class CountsOut(serializers.Serializer):
+    pending = serializers.IntegerField()
+    sending = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    bounced = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
+class DistributionOut(serializers.Serializer):
+    """Schema of distribution_json (documentation only)."""
+
+    id = serializers.IntegerField()
+    statement = serializers.IntegerField()
+    kind = serializers.CharField(help_text="release | correction | retraction")
+    status = serializers.CharField(help_text="queued | sending | paused | done | cancelled")
+    needs_confirmation = serializers.BooleanField()
+    hold_reason = serializers.CharField()
+    media_lists = serializers.ListField(child=serializers.CharField())
+    send_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    counts = CountsOut()
+
+
+class DistributionListOut(serializers.Serializer):
+    results = DistributionOut(many=True)
 
 
 def distribution_json(distribution: Distribution) -> dict:
@@ -49,11 +81,14 @@ def _require_staff(user) -> None:
 
 
 class DistributionsView(APIView):
+    @extend_schema(operation_id="distributions_list", responses=DistributionListOut)
     def get(self, request):
         _require_staff(request.user)
         rows = Distribution.objects.prefetch_related("media_lists")[:100]
         return Response({"results": [distribution_json(d) for d in rows]})
 
+    @extend_schema(operation_id="distributions_create", request=DistributionIn,
+                   responses={201: DistributionOut})
     def post(self, request):
         data = DistributionIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -69,6 +104,7 @@ class DistributionsView(APIView):
 
 
 class DistributionView(APIView):
+    @extend_schema(operation_id="distributions_retrieve", responses=DistributionOut)
     def get(self, request, pk: int):
         _require_staff(request.user)
         return Response(distribution_json(get_object_or_404(Distribution, pk=pk)))
@@ -83,6 +119,7 @@ _ACTIONS = {
 
 
 class DistributionActionView(APIView):
+    @extend_schema(request=None, responses=DistributionOut)
     def post(self, request, pk: int, action: str):
         get_object_or_404(Distribution, pk=pk)
         distribution = _ACTIONS[action](distribution_id=pk, by=request.user)

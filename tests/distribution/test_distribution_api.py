@@ -68,6 +68,9 @@ def test_api_bad_input_is_400_not_500(publisher, audience):
     assert api.post("/api/v1/distributions/", {"statement": 999999, "media_lists": ["press"]},
                     format="json").status_code == 400
     assert api.post("/api/v1/distributions/", {}, format="json").status_code == 400
+    bogus = api.post("/api/v1/distributions/", {"statement": 1, "media_lists": ["press"],
+                                                "kind": "bogus"}, format="json")
+    assert bogus.status_code == 400 and "release" in bogus.json()["message"]
     assert api.get("/api/v1/distributions/999999/").status_code == 404
     assert APIClient().get("/api/v1/distributions/1/").status_code in (401, 403)
 
