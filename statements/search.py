@@ -114,3 +114,40 @@ def search_statements(queryset: QuerySet, q: str) -> QuerySet:
         default=Value(0), output_field=IntegerField(),
     ))
     return queryset.order_by("-search_in_title", *newest)
+
+
+def search_public_statements(queryset: QuerySet, q: str) -> QuerySet:
+    """``search_statements`` for the public: a match must be in text the public can read.
+
+    search_text covers every live translation, including a draft one (marked incomplete) or
+    a language deferred at publication ("Burmese to follow"), whose text nobody approved for
+    the public. A public search must not reveal what such text says, not even by finding
+    its release, so for a statement that has one, each term must also occur in a readable
+    translation (or the slug). Only those few statements pay for the extra check.
+    """
+    from django.db.models.functions import Cast, Concat
+
+    from statements.models import Statement, StatementTranslation
+    from statements.selectors import public_translations
+
+    found = search_statements(queryset, q)
+    terms = query_terms(q)
+    if not terms:
+        return found
+    drafts = StatementTranslation.objects.exclude(pk__in=public_translations().values("pk"))
+    with_hidden_text = Statement.objects.annotate(
+        _deferred=Cast("deferred_languages", TextField())
+    ).filter(Q(_deferred__contains='"') | Q(translations__in=drafts)).values("pk")
+    readable = public_translations().annotate(
+        _deferred=Cast("statement__deferred_languages", TextField())
+    ).exclude(_deferred__contains=Concat(Value('"'), F("language"), Value('"')))
+    # Both restricted to the few statements with hidden text, so the planner starts there.
+    readable = readable.filter(statement_id__in=with_hidden_text)
+    confirmed = Statement.objects.filter(pk__in=with_hidden_text)
+    for term in terms:
+        in_readable = readable.filter(
+            Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+        ).values("statement_id")
+        confirmed = confirmed.filter(Q(pk__in=in_readable) | Q(slug__icontains=term))
+    return found.filter(~Q(pk__in=with_hidden_text) | Q(pk__in=confirmed.values("pk")))
+

@@ -63,10 +63,11 @@ def with_release_data(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
 
 def search_filter(queryset: QuerySet[Statement], q: str) -> QuerySet[Statement]:
     """Release search over every language, best match first (statements/search.py: the
-    normalised search text, a trigram index on PostgreSQL, Zawgyi queries converted)."""
-    from statements.search import search_statements
+    normalised search text, a trigram index on PostgreSQL, Zawgyi queries converted; only
+    text the public can read counts)."""
+    from statements.search import search_public_statements
 
-    return search_statements(queryset, q)
+    return search_public_statements(queryset, q)
 
 
 def published_releases(

@@ -65,3 +65,28 @@ def test_public_q_too_long_is_a_400_with_a_message(client):
     body = response.json()
     assert body["message"]
     assert "q" in body["extra"]["errors"]
+
+
+def test_public_q_never_finds_a_release_by_its_unpublished_translation_text(client):
+    # "Burmese to follow": the release is public in English; its Burmese row is a draft that
+    # nobody approved. Searching for a word only in that draft must not reveal it.
+    deferred = _release("deferred", "Published English title", "လျှို့ဝှက်မူကြမ်း")
+    Statement.objects.filter(pk=deferred.pk).update(deferred_languages=["my"])
+    # A draft translation (marked incomplete) of a public release: the same.
+    draft_row = _release("draft-row", "Second headline", "မထုတ်ပြန်ရသေး စာသား")
+    StatementTranslation.objects.filter(statement=draft_row, language="my").update(
+        marked_complete=False)
+    _release("public-my", "Third title", "လျှို့ဝှက်မူကြမ်း ထုတ်ပြန်ပြီး")
+
+    assert _slugs(client, "လျှို့ဝှက်") == ["public-my"]
+    assert _slugs(client, "မထုတ်ပြန်ရသေး") == []
+    # Their readable text is still found.
+    assert _slugs(client, "published english") == ["deferred"]
+    assert _slugs(client, "second headline") == ["draft-row"]
+
+
+def test_the_desk_search_still_finds_unpublished_translation_text(client, make_staff):
+    deferred = _release("deferred", "Published English title", "လျှို့ဝှက်မူကြမ်း")
+    Statement.objects.filter(pk=deferred.pk).update(deferred_languages=["my"])
+    client.force_login(make_staff("editor"))
+    assert "deferred" in client.get("/desk/search/", {"q": "လျှို့ဝှက်"}).content.decode()
