@@ -214,8 +214,11 @@ def _process_tree(root: int) -> list[int]:
 
 
 def _start_worker(smtp_port: int, log_path: Path) -> subprocess.Popen:
+    # The worker runs as in production (DEBUG=0: no query log kept per statement).
     env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL,
-           "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "LOG_LEVEL": "WARNING"}
+           "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "LOG_LEVEL": "WARNING", "DEBUG": "0",
+           "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
+           "ALLOWED_HOSTS": "localhost"}
     log = open(log_path, "wb")  # noqa: SIM115
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2",
