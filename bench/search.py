@@ -180,8 +180,7 @@ def _old_substring_search(queryset, q: str):
 
 
 def search_latency() -> None:
-    from statements.search import search_statements
-    from statements.selectors import public_statements
+    from statements.selectors import public_statements, search_filter
 
     base = public_statements().filter(slug__startswith="bench-")
     total = base.count()
@@ -191,7 +190,7 @@ def search_latency() -> None:
     print(f"  {'query':<24} {'matches':>8} {'p50':>8} {'p99':>8}  {'index':<6}"
           f" {'old p50':>8} {'old p99':>8} {'old matches':>11}")
     for label, q in QUERIES:
-        found = search_statements(base, q)
+        found = search_filter(base, q)  # the public API's q: statements.search, public text
         matches = found.count()
         p50, p99 = _timed(lambda found=found: list(found[:PAGE].values_list("pk", flat=True)))
         index = "yes" if "statement_search_text_trgm" in found.explain() else "no"
