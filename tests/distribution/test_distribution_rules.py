@@ -311,3 +311,22 @@ def test_variants_are_rendered_once_per_distribution(
     assert sorted(calls) == ["en", "my", "my+en"]
     assert set(distribution.__class__.objects.get(pk=distribution.pk).rendered) == {
         "en", "my", "my+en"}
+
+
+@pytest.mark.parametrize("action, state, reason", [
+    ("pause", "pending", ""), ("cancel", "skipped", "cancelled"),
+])
+def test_a_worker_notices_pause_or_cancel_mid_batch(
+    publisher, statement, audience, monkeypatch, action, state, reason
+):
+    monkeypatch.setattr(sending, "_STATE_CHECK_SECONDS", -1)  # look before every message
+    distribution = services.distribution_start(
+        statement_id=statement.pk, media_list_slugs=["press"], by=publisher
+    )
+    batch = sending.claim_batch(distribution_id=distribution.pk, size=10)
+    getattr(services, f"distribution_{action}")(distribution_id=distribution.pk, by=publisher)
+    sending.send_batch(distribution=distribution, batch=batch)
+    assert mail.outbox == []
+    rows = Delivery.objects.filter(pk__in=[d.pk for d in batch])
+    assert {(d.state, d.skip_reason, d.attempts) for d in rows} == {
+        (state, reason, 0 if action == "pause" else 1)}
