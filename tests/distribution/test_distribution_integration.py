@@ -260,6 +260,7 @@ def test_worker_killed_mid_send_then_new_worker_completes(worker, sink, api):
     by_address = collections.Counter(recorder.addresses())
     assert set(by_address) == {c.email for c in contacts}
     duplicates = sum(n - 1 for n in by_address.values())
+    print(f"killed with {at_kill} of 200 at the sink; {duplicates} duplicate(s) after")
     # Only a message in flight at the kill may come twice: one per worker process.
     assert duplicates <= 2, by_address.most_common(5)
 
