@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import NotAllowed, RuleBroken
 from config.languages import language_codes
+from distribution.selectors import sends_in_progress
 from statements import workflow
 from statements.desk_forms import StatementForm
 from statements.models import Statement
@@ -113,18 +114,8 @@ def dashboard(request):
         "by_state": [(S(state).label, state, items) for state, items in by_state.items()],
         "waiting": waiting, "scheduled": scheduled, "embargoed": embargoed,
         "overdue": workflow.overdue_report(now), "role": role_of(request.user),
-        "sends_enabled": _has_sends(),
+        "sends": list(sends_in_progress()),
     })
-
-
-def _has_sends() -> bool:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse("desk-sends")
-        return True
-    except NoReverseMatch:
-        return False
 
 
 @staff_required

@@ -106,3 +106,17 @@ def test_desk_needs_a_staff_role(client, django_user_model):
     assert client.get("/desk/").status_code == 302
     client.force_login(django_user_model.objects.create_user("visitor", password="x" * 20))
     assert client.get("/desk/").status_code == 403
+
+
+def test_dashboard_shows_sends_in_progress(client, staff, published):
+    from contacts.models import Contact, MediaList
+    from distribution.services import distribution_start
+
+    media_list = MediaList.objects.create(slug="press", name="Press")
+    Contact.objects.create(email="a@example.org", languages=["en"]).lists.add(media_list)
+    distribution_start(statement_id=published.pk, media_list_slugs=["press"], by=staff.publisher,
+                       send_at=in_future(60))
+    client.force_login(staff.publisher)
+    page = client.get("/desk/").content.decode()
+    sends = page.split('id="sends"')[1].split('id="waiting"')[0]
+    assert published.slug in sends and "0 / 1" in sends
