@@ -75,3 +75,21 @@ def test_admin_contact_name_outlet_beat_are_cleaned(admin_client):
     assert contact.name == "မြန်မာ"
     assert contact.outlet == UNICODE
     assert contact.beat == "Politics"
+
+
+def test_admin_role_and_ask_forms_clean_burmese():
+    from campaigns.admin import AskForm, RoleForm
+    from tests.factories import CampaignFactory, TargetFactory
+
+    organisation = TargetFactory(slug="asean")
+    role = RoleForm(data={"slug": "asean-chair", "organisation": organisation.pk,
+                          "name": json.dumps({"en": "Chair", "my": ZAWGYI}, ensure_ascii=False)})
+    assert role.is_valid(), role.errors
+    assert role.save().name["my"] == UNICODE
+    assert role.burmese_notices and role.burmese_notices[0]["field"] == "name.my"
+
+    campaign = CampaignFactory(slug="c")
+    ask = AskForm(data={"campaign": campaign.pk, "slug": "stop", "status": "open",
+                        "text": json.dumps({"en": "Stop", "my": UNCERTAIN}, ensure_ascii=False)})
+    assert not ask.is_valid()
+    assert "Zawgyi" in str(ask.errors["text"])
