@@ -20,15 +20,12 @@ def author(db):
     import importlib
 
     from django.apps import apps
-    from django.contrib.auth.models import Group
 
     from statements.staff import staff_upsert
 
-    # The staff groups come from a data migration; the flush after an earlier transactional
-    # test (another browser test) removes them, so make them again the same way.
-    if not Group.objects.filter(name="author").exists():
-        importlib.import_module("statements.migrations.0002_staff_roles").create_roles(
-            apps, None)
+    # The staff groups and their permissions come from a data migration; the flush after an
+    # earlier transactional test removes them (permissions included), so run it again.
+    importlib.import_module("statements.migrations.0002_staff_roles").create_roles(apps, None)
     CampaignFactory(slug="asean-complicity", name={"en": "ASEAN complicity"})
     return staff_upsert(username="z-author", role="author", password=PASSWORD)[0]
 
