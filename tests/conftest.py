@@ -60,12 +60,21 @@ def postgres(db):
     return connection
 
 
+def restore_roles() -> None:
+    """Transactional tests flush the database, permissions and the staff groups of the data
+    migration included; run that migration's function again (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("statements.migrations.0002_staff_roles").create_roles(apps, None)
+
+
 @pytest.fixture
 def make_staff(db):
-    from statements.staff import staff_upsert, sync_role_permissions
+    from statements.staff import staff_upsert
 
-    # Transactional tests flush the database, groups from the data migration included.
-    sync_role_permissions()
+    restore_roles()
 
     def make(role: str, username: str | None = None):
         user, _ = staff_upsert(

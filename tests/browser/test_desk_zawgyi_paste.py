@@ -17,15 +17,10 @@ UNICODE = "မြန်မာနိုင်ငံ လူ့အခွင့်�
 
 @pytest.fixture
 def author(db):
-    import importlib
-
-    from django.apps import apps
-
     from statements.staff import staff_upsert
+    from tests.conftest import restore_roles
 
-    # The staff groups and their permissions come from a data migration; the flush after an
-    # earlier transactional test removes them (permissions included), so run it again.
-    importlib.import_module("statements.migrations.0002_staff_roles").create_roles(apps, None)
+    restore_roles()
     CampaignFactory(slug="asean-complicity", name={"en": "ASEAN complicity"})
     return staff_upsert(username="z-author", role="author", password=PASSWORD)[0]
 
