@@ -181,7 +181,9 @@ class StatementTranslation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.statement_id}/{self.language}: {self.title[:60]}"
+        from burmese import truncate
+
+        return f"{self.statement_id}/{self.language}: {truncate(self.title, 60)}"
 
     def content(self) -> dict:
         return {

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from burmese import truncate
 from config.errors import NotAllowed, RuleBroken
 from config.languages import language_codes
 from distribution.selectors import sends_in_progress
@@ -168,7 +169,7 @@ def statement_new(request):
 def _notify(request, notices: list[dict]) -> None:
     for notice in notices:
         messages.warning(request, f"{notice['field']}: converted from Zawgyi to Unicode. "
-                                  f"Check the result: {notice['text'][:200]}")
+                                  f"Check the result: {truncate(notice['text'], 200)}")
 
 
 def _detail_context(request, statement: Statement, form: StatementForm | None = None) -> dict:
