@@ -1,9 +1,11 @@
 # The production image: gunicorn for web, the same image for the Celery worker and beat.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/srv/var
+# Pango/HarfBuzz for WeasyPrint's Burmese shaping; ICU (and, to build PyICU, its headers and a
+# compiler) for the Zawgyi converter and Burmese collation.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
-      libicu72 gettext \
+      libicu72 libicu-dev pkg-config g++ gettext \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./
