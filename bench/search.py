@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _support import ensure_database  # noqa: E402  (bench/ is on sys.path as the script's folder)
+
 DATABASE_URL = os.environ.get(
     "BENCH_SEARCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pressroom_bench_search"
 )
@@ -55,22 +57,6 @@ QUERIES = [
     ("Burmese, rare", "ကျောက်ဖြူ"),
     ("Zawgyi-typed query", "ျမန္မာ"),
 ]
-
-
-def _database_answers() -> str:
-    import psycopg
-
-    base, _, name = DATABASE_URL.rpartition("/")
-    try:
-        with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as err:
-        return f"PostgreSQL at {base}: {err}"
-    return ""
 
 
 def _setup_django() -> None:
@@ -215,7 +201,7 @@ def detection_accuracy() -> None:
 
 
 def main() -> None:
-    problem = _database_answers()
+    problem = ensure_database(DATABASE_URL)
     if problem:
         print(f"search benchmark skipped: needs PostgreSQL ({problem})")
         detection_accuracy()

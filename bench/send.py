@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _support import ensure_database  # noqa: E402  (bench/ is on sys.path as the script's folder)
+
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pressroom_bench"
 )
@@ -89,24 +91,13 @@ class Sink:
 
 
 def _servers_answer() -> str:
-    import psycopg
     import redis
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception as err:
         return f"Redis at {REDIS_URL}: {err}"
-    base, _, name = DATABASE_URL.rpartition("/")
-    try:
-        with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as err:
-        return f"PostgreSQL at {base}: {err}"
-    return ""
+    return ensure_database(DATABASE_URL)
 
 
 def _setup_django(smtp_port: int) -> None:
