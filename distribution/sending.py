@@ -13,7 +13,6 @@ import datetime
 import json
 import logging
 import random
-import re
 import smtplib
 import socket
 import time
@@ -22,15 +21,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from contacts.models import Contact, Suppression, address_hash
-from distribution import messages
+from distribution import messages, smtp_wire
 from distribution.models import Delivery, Distribution
+from distribution.sent_marks import SentMarks
 
 log = logging.getLogger(__name__)
 
@@ -236,21 +235,29 @@ def send_batch(*, distribution: Distribution, batch: list[Delivery]) -> None:
 def _send_all(connection, distribution: Distribution, todo: list[Delivery], rendered: dict):
     lease_started = checked_at = time.monotonic()
     # Worked out once per batch, not per message: the per-message path is the hot one.
-    per_batch = {"domain": messages.message_domain(), "envelope_from": _envelope_from()}
-    for index, delivery in enumerate(todo):
-        now_mono = time.monotonic()
-        if now_mono - checked_at > _STATE_CHECK_SECONDS:
-            checked_at = now_mono
-            state = Distribution.objects.filter(pk=distribution.pk).values_list(
-                "state", flat=True).first()
-            if state != Distribution.State.SENDING:
-                rest = [d.pk for d in todo[index:]]
-                _hand_back(rest, reason="cancelled" if state == "cancelled" else "")
-                return
-        if now_mono - lease_started > settings.DISTRIBUTION_LEASE_SECONDS / 2:
-            lease_started = now_mono
-            _renew_lease([d.pk for d in todo[index:]])
-        _send_one(connection, distribution, delivery, rendered[delivery.variant], per_batch)
+    per_batch = {"domain": messages.message_domain(),
+                 "envelope_from": smtp_wire.envelope_sender(settings.DEFAULT_FROM_EMAIL)}
+    marks = SentMarks()
+    try:
+        for index, delivery in enumerate(todo):
+            now_mono = time.monotonic()
+            if now_mono - checked_at > _STATE_CHECK_SECONDS:
+                checked_at = now_mono
+                marks.drain()
+                state = Distribution.objects.filter(pk=distribution.pk).values_list(
+                    "state", flat=True).first()
+                if state != Distribution.State.SENDING:
+                    rest = [d.pk for d in todo[index:]]
+                    _hand_back(rest, reason="cancelled" if state == "cancelled" else "")
+                    return
+            if now_mono - lease_started > settings.DISTRIBUTION_LEASE_SECONDS / 2:
+                lease_started = now_mono
+                marks.drain()
+                _renew_lease([d.pk for d in todo[index:]])
+            _send_one(connection, distribution, delivery, rendered[delivery.variant], per_batch,
+                      marks)
+    finally:
+        marks.drain()
 
 
 def _fast_path(connection) -> bool:
@@ -258,58 +265,8 @@ def _fast_path(connection) -> bool:
     return isinstance(connection, SMTPBackend)
 
 
-_TEMPLATES: dict[tuple[int, str], bytes | None] = {}
-
-
-def _template(distribution: Distribution, variant: str, rendered: dict) -> bytes | None:
-    key = (distribution.pk, variant)
-    if key not in _TEMPLATES:
-        if len(_TEMPLATES) > 64:  # a worker lives long; distributions come and go
-            _TEMPLATES.clear()
-        raw = messages.raw_template(rendered)
-        # Dot-stuffed once here rather than by smtplib for every message (a regex over the
-        # whole message, a quarter of the CPU per message). What fill_template puts in later
-        # never starts a line.
-        _TEMPLATES[key] = re.sub(rb"(?m)^\.", b"..", raw) if raw is not None else None
-    return _TEMPLATES[key]
-
-
-def _after_refusal(smtp: smtplib.SMTP, code: int) -> None:
-    # As smtplib: 421 means the server is closing the connection; otherwise start over.
-    if code == 421:
-        smtp.close()
-    else:
-        smtp._rset()
-
-
-def _sendmail_stuffed(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
-    """smtplib.SMTP.sendmail for one recipient and an already dot-stuffed message, with the
-    same replies turned into the same exceptions."""
-    smtp.ehlo_or_helo_if_needed()
-    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, reply = smtp.mail(sender, options)
-    if code != 250:
-        _after_refusal(smtp, code)
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = smtp.rcpt(recipient)
-    if code not in (250, 251):
-        _after_refusal(smtp, code)
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    code, reply = smtp.docmd("data")
-    if code != 354:
-        _after_refusal(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
-    # One write, as smtplib does: a separate small write for the final dot would wait for
-    # the previous segment's ACK (Nagle) on every message.
-    smtp.send((data if data.endswith(b"\r\n") else data + b"\r\n") + b".\r\n")
-    code, reply = smtp.getreply()
-    if code != 250:
-        _after_refusal(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
-
-
 def _send_one(connection, distribution: Distribution, delivery: Delivery, rendered: dict,
-              per_batch: dict) -> None:
+              per_batch: dict, marks: SentMarks) -> None:
     message_id = messages.make_message_id(distribution_id=distribution.pk,
                                           delivery_id=delivery.pk, domain=per_batch["domain"])
     token = messages.unsubscribe_token(delivery.contact_id)
@@ -318,14 +275,13 @@ def _send_one(connection, distribution: Distribution, delivery: Delivery, render
         # One connection per batch: open it once, and again only after it was lost.
         if getattr(connection, "connection", True) is None:
             connection.open()
-        raw = _template(distribution, delivery.variant, rendered) \
-            if _fast_path(connection) and delivery.address.isascii() else None
-        if raw is not None:
+        prebuilt = smtp_wire.template(distribution.pk, delivery.variant, rendered) \
+            if _fast_path(connection) and smtp_wire.plain_address(delivery.address) else None
+        if prebuilt is not None:
             # The variant was built once; only To, Message-ID, Date and the token change.
-            _sendmail_stuffed(
+            smtp_wire.send_stuffed(
                 connection.connection, per_batch["envelope_from"], delivery.address,
-                messages.fill_template(raw, address=delivery.address, token=token,
-                                       message_id=message_id),
+                prebuilt.fill(address=delivery.address, token=token, message_id=message_id),
             )
         else:
             message = messages.build_message(
@@ -338,31 +294,13 @@ def _send_one(connection, distribution: Distribution, delivery: Delivery, render
         if error.connection_lost:
             with contextlib.suppress(Exception):  # it is already gone
                 connection.close()
+        marks.drain()
         _record_failure(delivery, error)
         return
     # An email provider (anymail) gives its own id, which its webhooks will quote.
     status = getattr(message, "anymail_status", None)
     provider_id = getattr(status, "message_id", None) if status else None
-    _mark_sent(delivery.pk, provider_id if provider_id is not None else message_id)
-
-
-def _envelope_from() -> str:
-    return sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
-
-
-_MARK_SENT_SQL = (
-    "UPDATE distribution_delivery SET state = %s, sent_at = %s, updated_at = %s, "
-    "message_id = %s, lease_expires_at = NULL, last_error = '' WHERE id = %s AND state = %s"
-)
-
-
-def _mark_sent(delivery_id: int, message_id: object) -> None:
-    # Plain SQL: this runs once per message, and the ORM's query building would cost more
-    # CPU than the SMTP exchange itself.
-    now = timezone.now()
-    with db_connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT_SQL, [Delivery.State.SENT, now, now, str(message_id)[:255],
-                                        delivery_id, Delivery.State.SENDING])
+    marks.mark(delivery.pk, provider_id if provider_id is not None else message_id)
 
 
 @contextlib.contextmanager

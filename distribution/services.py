@@ -13,14 +13,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from config.errors import NotAllowed, RuleBroken
-from contacts.models import Contact, MediaList, Suppression, address_hash
-from distribution import messages
+from contacts.models import MediaList
+from distribution import recipients
 from distribution.models import Delivery, Distribution
 from statements.models import Statement
 from statements.selectors import is_public
 
 PERMISSION = "statements.distribute_statement"
-_CHUNK = 1000
 
 
 def _require_publisher(user) -> None:
@@ -80,88 +79,14 @@ def _lists(slugs: list[str]) -> list[MediaList]:
     return [found[s] for s in dict.fromkeys(slugs)]
 
 
-def _audience(*, statement: Statement, kind: str, media_lists: list[MediaList]):
-    if kind == Distribution.Kind.RELEASE:
-        return Contact.objects.filter(memberships__media_list__in=media_lists).distinct()
-    # Corrections and retractions go to everyone who received the original release.
-    received = Delivery.objects.filter(
-        distribution__statement=statement,
-        distribution__kind=Distribution.Kind.RELEASE,
-        state=Delivery.State.SENT,
-        contact__isnull=False,
-    ).values("contact_id")
-    return Contact.objects.filter(pk__in=received)
-
-
-def _skip_reason(contact: Contact, suppressed: set[str]) -> str:
-    if contact.status != Contact.Status.ACTIVE:
-        return contact.status
-    if address_hash(contact.email) in suppressed:
-        return "suppressed"
-    return ""
-
-
-def _snapshot(distribution: Distribution, contacts) -> int:
-    """One delivery per contact, whatever the number of lists they are on."""
-    statement = distribution.statement
-    available = messages.available_languages(statement) or [statement.source_language]
-    created = 0
-    batch: list[Contact] = []
-
-    def flush() -> None:
-        nonlocal created
-        hashes = {c.pk: address_hash(c.email) for c in batch}
-        suppressed = set(
-            Suppression.objects.filter(address_hash__in=hashes.values()).values_list(
-                "address_hash", flat=True
-            )
-        )
-        rows = []
-        for contact in batch:
-            if contact.status == Contact.Status.ERASED:
-                continue
-            reason = _skip_reason(contact, suppressed)
-            rows.append(Delivery(
-                distribution=distribution,
-                contact=contact,
-                address=contact.email,
-                languages=contact.languages,
-                variant=messages.variant_for(contact.languages, available,
-                                             statement.source_language),
-                state=Delivery.State.SKIPPED if reason else Delivery.State.PENDING,
-                skip_reason=reason,
-            ))
-        Delivery.objects.bulk_create(rows, batch_size=_CHUNK)
-        created += len(rows)
-        batch.clear()
-
-    for contact in contacts.order_by("pk").iterator(chunk_size=_CHUNK):
-        batch.append(contact)
-        if len(batch) >= _CHUNK:
-            flush()
-    if batch:
-        flush()
-    return created
-
-
 def recipient_preview(*, statement: Statement, media_list_slugs: list[str],
                       kind: str = Distribution.Kind.RELEASE) -> dict:
     """What a send would do, for the desk's confirmation step: counts by language variant."""
     lists = _lists(media_list_slugs) if media_list_slugs else []
-    available = messages.available_languages(statement) or [statement.source_language]
-    contacts = _audience(statement=statement, kind=kind, media_lists=lists)
-    by_variant: dict[str, int] = {}
-    skipped = 0
-    suppressed = set(Suppression.objects.values_list("address_hash", flat=True))
-    for contact in contacts.only("email", "languages", "status").iterator(chunk_size=_CHUNK):
-        if contact.status == Contact.Status.ERASED:
-            continue
-        if _skip_reason(contact, suppressed):
-            skipped += 1
-            continue
-        variant = messages.variant_for(contact.languages, available, statement.source_language)
-        by_variant[variant] = by_variant.get(variant, 0) + 1
-    return {"by_variant": by_variant, "recipients": sum(by_variant.values()), "skipped": skipped}
+    return recipients.preview(
+        statement=statement,
+        contacts=recipients.audience(statement=statement, kind=kind, media_lists=lists),
+    )
 
 
 def distribution_start(
@@ -194,8 +119,8 @@ def distribution_start(
             started_at=None if later else now,
         )
         distribution.media_lists.set(lists)
-        count = _snapshot(
-            distribution, _audience(statement=statement, kind=kind, media_lists=lists)
+        count = recipients.snapshot(
+            distribution, recipients.audience(statement=statement, kind=kind, media_lists=lists)
         )
         if not later:
             _finish_if_empty(distribution)

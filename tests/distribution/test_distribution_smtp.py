@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
-from types import SimpleNamespace
 
 import pytest
 
-from distribution import sending
+from distribution import sending, smtp_wire
 from tests.distribution.smtp_sink import start_sink
 
 
@@ -24,13 +24,16 @@ def test_prestuffed_message_arrives_byte_for_byte(smtp, monkeypatch):
     client, recorder = smtp
     raw = (b"Subject: dots\r\nTo: recipient.placeholder@pressroom.invalid\r\n\r\n"
            b".leading dot\r\n..two dots\r\nplain\r\n")
-    monkeypatch.setattr(sending.messages, "raw_template", lambda rendered: raw)
-    stuffed = sending._template(SimpleNamespace(pk=-1), "en", {})
+    monkeypatch.setattr(smtp_wire.messages, "raw_template", lambda rendered: raw)
+    stuffed = smtp_wire.template(-1, "en", {}).fill(address="a@example.org", token="t",
+                                                    message_id="<m@example.org>")
     assert b"\r\n..leading dot\r\n...two dots\r\n" in stuffed
-    sending._sendmail_stuffed(client, "press@example.org", "a@example.org", stuffed)
+    assert stuffed.endswith(b"plain\r\n.\r\n")
+    smtp_wire.send_stuffed(client, "press@example.org", "a@example.org", stuffed)
     assert recorder.count == 1
     received = recorder.received[0][1].replace(b"\n", b"\r\n").replace(b"\r\r\n", b"\r\n")
-    assert received.rstrip(b"\r\n") == raw.rstrip(b"\r\n")
+    expected = raw.replace(b"recipient.placeholder@pressroom.invalid", b"a@example.org")
+    assert received.rstrip(b"\r\n") == expected.rstrip(b"\r\n")
 
 
 @pytest.mark.parametrize("code, permanent", [(451, False), (550, True)])
@@ -38,9 +41,29 @@ def test_refusals_raise_what_smtplib_would(smtp, code, permanent):
     client, recorder = smtp
     recorder.refuse["a@example.org"] = [code]
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        sending._sendmail_stuffed(client, "press@example.org", "a@example.org", b"x\r\n")
+        smtp_wire.send_stuffed(client, "press@example.org", "a@example.org", b"x\r\n.\r\n")
     error = sending.classify(refused.value)
     assert (error.code, error.permanent) == (code, permanent)
     # The connection is still usable for the next recipient.
-    sending._sendmail_stuffed(client, "press@example.org", "b@example.org", b"x\r\n")
+    smtp_wire.send_stuffed(client, "press@example.org", "b@example.org", b"x\r\n.\r\n")
     assert recorder.addresses() == ["b@example.org"]
+
+
+def test_prebuilt_fill_matches_the_message_built_per_recipient(settings):
+    """The pre-built path and EmailMessage give the same message, bar the Date header."""
+    from distribution import messages
+
+    rendered = {"subject": "Statement ၁", "text": "Body\n.dot\nUnsubscribe: "
+                + messages.UNSUBSCRIBE_PLACEHOLDER, "html": "<p>Body</p>", "language": "en"}
+    kwargs = {"address": "r@example.org", "token": messages.unsubscribe_token(7),
+              "message_id": "<pressroom.1.2@example.org>"}
+    filled = messages.Prebuilt.cut(messages.raw_template(rendered)).fill(**kwargs)
+    built = messages.build_message(rendered=rendered, date="Mon, 23 Nov 2026 10:00:00 -0000",
+                                   **kwargs).message().as_bytes(linesep="\r\n")
+
+    def without_date(raw: bytes) -> list[bytes]:
+        raw = re.sub(rb"=+\d+==", b"BOUNDARY", raw)  # MIME boundaries are random
+        return [line for line in raw.split(b"\r\n") if not line.startswith(b"Date: ")]
+
+    assert without_date(filled) == without_date(built)
+    assert kwargs["token"].encode() in filled
