@@ -198,6 +198,25 @@ def _cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies over all CPUs, from /proc/stat."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def _process_tree(root: int) -> list[int]:
     pids = [root]
     for pid in list(pids):
@@ -246,7 +265,8 @@ def _run_send(sink: Sink, size: int, publisher, statement) -> tuple[float, int, 
     try:
         tree = _process_tree(worker.pid)
         sink.reset()
-        cpu_before = _cpu_seconds(tree), _cpu_seconds([sink.process.pid])
+        cpu_before = (_cpu_seconds(tree), _cpu_seconds([sink.process.pid]),
+                      _cpu_seconds(_postgres_pids()), _machine_busy())
         started = time.monotonic()
         services.distribution_start(statement_id=statement.pk,
                                     media_list_slugs=[f"bench-{size}"], by=publisher)
@@ -262,6 +282,11 @@ def _run_send(sink: Sink, size: int, publisher, statement) -> tuple[float, int, 
         peak = max(peak, _peak_kib(tree))
         worker_cpu = _cpu_seconds(tree) - cpu_before[0]
         sink_cpu = _cpu_seconds([sink.process.pid]) - cpu_before[1]
+        pg_cpu = _cpu_seconds(_postgres_pids()) - cpu_before[2]
+        busy = _machine_busy()
+        busy_share = (busy[0] - cpu_before[3][0]) / max(busy[1] - cpu_before[3][1], 1)
+        print(f"  cpu per message: postgres {pg_cpu / size * 1000:.2f} ms; all CPUs "
+              f"{busy_share:.0%} busy during the send")
         print(f"  start: recipients snapshot in {snapshot:.2f} s, first message at the sink "
               f"after {sink.first.value - started:.2f} s")
         print(f"  cpu per message: worker {worker_cpu / size * 1000:.2f} ms, "

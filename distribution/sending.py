@@ -98,6 +98,18 @@ RETURNING id, contact_id, address, languages, variant, attempts
 """
 
 
+def claim_size(distribution_id: int) -> int:
+    """Full batches while plenty is left; near the end smaller ones, so that parallel workers
+    finish together instead of one sending the last full batch alone."""
+    full = settings.DISTRIBUTION_BATCH_SIZE
+    shares = 2 * settings.DISTRIBUTION_PARALLEL_TASKS
+    # Counting stops at what decides the answer: cheap however large the send.
+    left = Delivery.objects.filter(
+        distribution_id=distribution_id, state=Delivery.State.PENDING
+    )[: full * shares].count()
+    return max(min(full, -(-left // shares)), 1)
+
+
 def claim_batch(*, distribution_id: int, size: int) -> list[Delivery]:
     """Take up to `size` due deliveries that nobody else holds; concurrent workers skip them."""
     now = timezone.now()
@@ -213,8 +225,9 @@ def _record_failure(delivery: Delivery, error: TransportError) -> None:
     )
 
 
-def send_batch(*, distribution: Distribution, batch: list[Delivery]) -> None:
-    """Send a claimed batch over one connection; every delivery ends sent, pending or final."""
+def send_batch(*, distribution: Distribution, batch: list[Delivery], connection=None) -> None:
+    """Send a claimed batch over one connection (the caller's, kept open across its batches,
+    or one of its own); every delivery ends sent, pending or final."""
     rendered = ensure_rendered(distribution, batch)
     skips = _not_deliverable(batch)
     for reason in set(skips.values()):
@@ -222,24 +235,41 @@ def send_batch(*, distribution: Distribution, batch: list[Delivery]) -> None:
     todo = [d for d in batch if d.pk not in skips]
     if not todo:
         return
+    if connection is not None:
+        _send_all(connection, distribution, todo, rendered)
+        return
+    with _smtp_connection() as own, _async_commits():
+        _send_all(own, distribution, todo, rendered)
+
+
+@contextlib.contextmanager
+def _smtp_connection():
     connection = get_connection(fail_silently=False)
-    with _async_commits():
-        try:
-            _send_all(connection, distribution, todo, rendered)
-        finally:
-            # Closing a dead connection must not lose the batch's records.
-            with contextlib.suppress(Exception):
-                connection.close()
+    try:
+        yield connection
+    finally:
+        # Closing a dead connection must not lose the batch's records.
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 def _send_all(connection, distribution: Distribution, todo: list[Delivery], rendered: dict):
     lease_started = checked_at = time.monotonic()
     # Worked out once per batch, not per message: the per-message path is the hot one.
     per_batch = {"domain": messages.message_domain(),
-                 "envelope_from": smtp_wire.envelope_sender(settings.DEFAULT_FROM_EMAIL)}
+                 "envelope_from": smtp_wire.envelope_sender(settings.DEFAULT_FROM_EMAIL),
+                 "fast": _fast_path(connection)}
+
+    def prepare(index: int) -> _Outgoing | None:
+        if index >= len(todo):
+            return None
+        delivery = todo[index]
+        return _prepare(distribution, delivery, rendered[delivery.variant], per_batch)
+
     marks = SentMarks()
+    upcoming = prepare(0)
     try:
-        for index, delivery in enumerate(todo):
+        for index in range(len(todo)):
             now_mono = time.monotonic()
             if now_mono - checked_at > _STATE_CHECK_SECONDS:
                 checked_at = now_mono
@@ -254,8 +284,15 @@ def _send_all(connection, distribution: Distribution, todo: list[Delivery], rend
                 lease_started = now_mono
                 marks.drain()
                 _renew_lease([d.pk for d in todo[index:]])
-            _send_one(connection, distribution, delivery, rendered[delivery.variant], per_batch,
-                      marks)
+            outgoing, upcoming = upcoming, None
+
+            def meanwhile(following: int = index + 1) -> None:
+                nonlocal upcoming
+                upcoming = prepare(following)
+
+            _send_one(connection, outgoing, per_batch["envelope_from"], marks, meanwhile)
+            if upcoming is None:
+                meanwhile()
     finally:
         marks.drain()
 
@@ -265,30 +302,56 @@ def _fast_path(connection) -> bool:
     return isinstance(connection, SMTPBackend)
 
 
-def _send_one(connection, distribution: Distribution, delivery: Delivery, rendered: dict,
-              per_batch: dict, marks: SentMarks) -> None:
-    message_id = messages.make_message_id(distribution_id=distribution.pk,
-                                          delivery_id=delivery.pk, domain=per_batch["domain"])
-    token = messages.unsubscribe_token(delivery.contact_id)
-    message = None
+@dataclass
+class _Outgoing:
+    """One delivery's message, ready to go: pre-built bytes, or an EmailMessage for the
+    general path, or the error that kept it from being built."""
+
+    delivery: Delivery
+    message_id: str
+    data: bytes | None = None
+    message: object | None = None
+    error: Exception | None = None
+
+
+def _prepare(distribution: Distribution, delivery: Delivery, rendered: dict,
+             per_batch: dict) -> _Outgoing:
+    outgoing = _Outgoing(delivery, messages.make_message_id(
+        distribution_id=distribution.pk, delivery_id=delivery.pk, domain=per_batch["domain"]))
     try:
+        token = messages.unsubscribe_token(delivery.contact_id)
+        prebuilt = smtp_wire.template(distribution.pk, delivery.variant, rendered) \
+            if per_batch["fast"] and smtp_wire.plain_address(delivery.address) else None
+        if prebuilt is not None:
+            # The variant was built once; only To, Message-ID, Date and the token change.
+            outgoing.data = prebuilt.fill(address=delivery.address, token=token,
+                                          message_id=outgoing.message_id)
+        else:
+            outgoing.message = messages.build_message(
+                rendered=rendered, address=delivery.address, token=token,
+                message_id=outgoing.message_id,
+            )
+    except Exception as exc:  # a message we cannot build fails its delivery, not the batch
+        outgoing.error = exc
+    return outgoing
+
+
+def _send_one(connection, outgoing: _Outgoing, envelope_from: str, marks: SentMarks,
+              meanwhile) -> None:
+    """Send one prepared message; `meanwhile` runs while the server takes in its body (the
+    next message is prepared then, off the critical path)."""
+    delivery = outgoing.delivery
+    try:
+        if outgoing.error is not None:
+            raise outgoing.error
         # One connection per batch: open it once, and again only after it was lost.
         if getattr(connection, "connection", True) is None:
             connection.open()
-        prebuilt = smtp_wire.template(distribution.pk, delivery.variant, rendered) \
-            if _fast_path(connection) and smtp_wire.plain_address(delivery.address) else None
-        if prebuilt is not None:
-            # The variant was built once; only To, Message-ID, Date and the token change.
-            smtp_wire.send_stuffed(
-                connection.connection, per_batch["envelope_from"], delivery.address,
-                prebuilt.fill(address=delivery.address, token=token, message_id=message_id),
-            )
+        if outgoing.data is not None:
+            smtp_wire.send_stuffed(connection.connection, envelope_from, delivery.address,
+                                   outgoing.data, meanwhile=meanwhile)
         else:
-            message = messages.build_message(
-                rendered=rendered, address=delivery.address, token=token,
-                message_id=message_id, connection=connection,
-            )
-            connection.send_messages([message])
+            connection.send_messages([outgoing.message])
     except Exception as exc:
         error = classify(exc)
         if error.connection_lost:
@@ -298,9 +361,9 @@ def _send_one(connection, distribution: Distribution, delivery: Delivery, render
         _record_failure(delivery, error)
         return
     # An email provider (anymail) gives its own id, which its webhooks will quote.
-    status = getattr(message, "anymail_status", None)
+    status = getattr(outgoing.message, "anymail_status", None)
     provider_id = getattr(status, "message_id", None) if status else None
-    marks.mark(delivery.pk, provider_id if provider_id is not None else message_id)
+    marks.mark(delivery.pk, provider_id if provider_id is not None else outgoing.message_id)
 
 
 @contextlib.contextmanager
@@ -345,19 +408,21 @@ def distribution_work(*, distribution_id: int, budget_seconds: float | None = No
     """Claim and send batches until none is due or the time budget is spent."""
     deadline = time.monotonic() + (budget_seconds or settings.DISTRIBUTION_TASK_BUDGET_SECONDS)
     batches = 0
-    while True:
-        distribution = Distribution.objects.filter(pk=distribution_id).first()
-        if (distribution is None or distribution.state != Distribution.State.SENDING
-                or distribution.needs_confirmation):
-            return WorkResult(batches, False, None)
-        if time.monotonic() > deadline:
-            return WorkResult(batches, True, None)
-        batch = claim_batch(distribution_id=distribution_id,
-                            size=settings.DISTRIBUTION_BATCH_SIZE)
-        if not batch:
-            break
-        send_batch(distribution=distribution, batch=batch)
-        batches += 1
+    # One SMTP connection for all the batches of this run (reopened only if it is lost).
+    with _smtp_connection() as connection, _async_commits():
+        while True:
+            distribution = Distribution.objects.filter(pk=distribution_id).first()
+            if (distribution is None or distribution.state != Distribution.State.SENDING
+                    or distribution.needs_confirmation):
+                return WorkResult(batches, False, None)
+            if time.monotonic() > deadline:
+                return WorkResult(batches, True, None)
+            batch = claim_batch(distribution_id=distribution_id,
+                                size=claim_size(distribution_id))
+            if not batch:
+                break
+            send_batch(distribution=distribution, batch=batch, connection=connection)
+            batches += 1
     if finish_if_done(distribution_id):
         return WorkResult(batches, False, None)
     next_due = Delivery.objects.filter(

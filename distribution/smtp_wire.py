@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+from collections.abc import Callable
 from email.utils import parseaddr
 
 from django.core.mail.message import sanitize_address
@@ -59,13 +60,15 @@ def _after_refusal(smtp: smtplib.SMTP, code: int) -> None:
         smtp._rset()
 
 
-def send_stuffed(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
+def send_stuffed(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes,
+                 meanwhile: Callable[[], object] | None = None) -> None:
     """smtplib.SMTP.sendmail for one plain recipient and a message already dot-stuffed and
     ending in the terminator (CRLF . CRLF).
 
     MAIL and RCPT are written directly: smtplib's quoteaddr parses each address with the
     email package, which costs more than the exchange. Both addresses are plain (checked by
     the caller, and putcmd refuses CR and LF), so <address> is exactly what quoteaddr makes.
+    `meanwhile` runs while the server takes in the body, before its reply is read.
     """
     smtp.ehlo_or_helo_if_needed()
     size = f" size={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
@@ -87,6 +90,8 @@ def send_stuffed(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -
     # One write with the terminator, as smtplib does: a separate small write for the final
     # dot would wait for the previous segment's ACK (Nagle) on every message.
     smtp.send(data)
+    if meanwhile is not None:
+        meanwhile()
     code, reply = smtp.getreply()
     if code != 250:
         _after_refusal(smtp, code)
