@@ -19,7 +19,7 @@ from distribution.models import Delivery, Distribution
 from statements.models import Statement
 
 CHUNK = 1000
-_FIELDS = ("pk", "email", "languages", "status")
+_FIELDS = ("pk", "email", "languages", "status", "embargo_trusted")
 _COLUMNS = ("distribution_id", "contact_id", "address", "languages", "variant", "state",
             "skip_reason", "attempts", "last_error", "message_id", "updated_at")
 
@@ -73,19 +73,21 @@ def _chunks(contacts) -> Iterator[list[tuple]]:
 
 def _suppressed(chunk: list[tuple]) -> list[bool]:
     """For each contact of the chunk, whether its address is on the suppression list."""
-    hashes = [address_hash(email) for _pk, email, _languages, _status in chunk]
+    hashes = [address_hash(row[1]) for row in chunk]
     found = set(Suppression.objects.filter(address_hash__in=hashes)
                 .values_list("address_hash", flat=True))
     return [h in found for h in hashes]
 
 
-def preview(*, statement: Statement, contacts) -> dict:
-    """What a send would do, for the desk's confirmation step: counts by language variant."""
+def preview(*, statement: Statement, contacts, embargoed: bool = False) -> dict:
+    """What a send would do, for the desk's confirmation step: counts by language variant,
+    and, for an embargoed release, how many recipients are not themselves marked as trusted
+    with embargoed material (the rule is per list; this is a warning for the publisher)."""
     variant_of = _Variants(statement)
     by_variant: dict[str, int] = {}
-    skipped = 0
+    skipped = not_trusted = 0
     for chunk in _chunks(contacts):
-        for (_pk, _email, languages, status), suppressed in zip(
+        for (_pk, _email, languages, status, trusted), suppressed in zip(
                 chunk, _suppressed(chunk), strict=True):
             if status == Contact.Status.ERASED:
                 continue
@@ -94,7 +96,9 @@ def preview(*, statement: Statement, contacts) -> dict:
                 continue
             variant = variant_of(languages)
             by_variant[variant] = by_variant.get(variant, 0) + 1
-    return {"by_variant": by_variant, "recipients": sum(by_variant.values()), "skipped": skipped}
+            not_trusted += not trusted
+    return {"by_variant": by_variant, "recipients": sum(by_variant.values()), "skipped": skipped,
+            "not_embargo_trusted": not_trusted if embargoed else 0}
 
 
 def snapshot(distribution: Distribution, contacts) -> int:
@@ -104,7 +108,7 @@ def snapshot(distribution: Distribution, contacts) -> int:
     written = 0
     for chunk in _chunks(contacts):
         rows = []
-        for (pk, email, languages, status), suppressed in zip(
+        for (pk, email, languages, status, _trusted), suppressed in zip(
                 chunk, _suppressed(chunk), strict=True):
             if status == Contact.Status.ERASED:
                 continue

@@ -86,6 +86,7 @@ def recipient_preview(*, statement: Statement, media_list_slugs: list[str],
     return recipients.preview(
         statement=statement,
         contacts=recipients.audience(statement=statement, kind=kind, media_lists=lists),
+        embargoed=kind == Distribution.Kind.RELEASE and is_embargoed(statement),
     )
 
 

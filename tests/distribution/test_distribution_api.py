@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from contacts.models import Contact, Suppression
 from distribution import messages, services
 from distribution.models import Delivery
+from statements.models import Statement
 from statements.staff import staff_token
 from tests.distribution.helpers import make_statement
 from tests.factories import MediaListFactory
@@ -218,3 +219,29 @@ def test_sends_in_progress_for_the_dashboard(publisher, statement, audience):
     assert (row.pending, row.skipped, row.total) == (3, 1, 4)
     services.distribution_cancel(distribution_id=distribution.pk, by=publisher)
     assert not sends_in_progress().exists()
+
+
+def test_desk_preview_warns_of_recipients_not_trusted_with_an_embargo(
+    client, publisher, audience
+):
+    embargo = timezone.now() + datetime.timedelta(hours=5)
+    statement = make_statement(slug="embargoed-preview", embargo_until=embargo)
+    trusted = MediaListFactory(slug="trusted", embargo_trusted=True)
+    audience["en"].lists.add(trusted)
+    audience["my"].lists.add(trusted)
+    Contact.objects.filter(pk=audience["my"].pk).update(embargo_trusted=True)
+    client.force_login(publisher)
+
+    page = client.get("/desk/sends/new/", {"statement": statement.pk,
+                                            "media_lists": ["trusted"]})
+
+    assert page.status_code == 200
+    assert page.context["preview"]["recipients"] == 2
+    assert page.context["preview"]["not_embargo_trusted"] == 1
+    assert b"1 of these recipients is on a trusted list but not marked" in page.content
+    # Once the embargo has passed there is nothing to warn about.
+    Statement.objects.filter(pk=statement.pk).update(embargo_until=None)
+    page = client.get("/desk/sends/new/", {"statement": statement.pk,
+                                            "media_lists": ["trusted"]})
+    assert page.context["preview"]["not_embargo_trusted"] == 0
+    assert b"not marked as trusted" not in page.content

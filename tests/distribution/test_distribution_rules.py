@@ -330,3 +330,24 @@ def test_a_worker_notices_pause_or_cancel_mid_batch(
     rows = Delivery.objects.filter(pk__in=[d.pk for d in batch])
     assert {(d.state, d.skip_reason, d.attempts) for d in rows} == {
         (state, reason, 0 if action == "pause" else 1)}
+
+
+def test_claims_shrink_near_the_end_so_parallel_workers_finish_together(
+    publisher, statement, audience, settings
+):
+    settings.DISTRIBUTION_BATCH_SIZE = 200
+    settings.DISTRIBUTION_PARALLEL_TASKS = 2
+    distribution = services.distribution_start(
+        statement_id=statement.pk, media_list_slugs=["press"], by=publisher
+    )  # not committed: nothing sent yet; 3 pending, 1 skipped
+    assert sending.claim_size(distribution.pk) == 1  # 3 left over 4 shares
+    Delivery.objects.bulk_create(
+        Delivery(distribution=distribution, address=f"x{n}@example.org", variant="en")
+        for n in range(997)
+    )
+    assert sending.claim_size(distribution.pk) == 200  # 1,000 left: full batches
+    Delivery.objects.filter(pk__in=Delivery.objects.filter(
+        distribution=distribution, state="pending").values("pk")[:900]).update(state="sent")
+    assert sending.claim_size(distribution.pk) == 25  # 100 left: a quarter each
+    Delivery.objects.filter(distribution=distribution).update(state="sent")
+    assert sending.claim_size(distribution.pk) == 1  # never 0

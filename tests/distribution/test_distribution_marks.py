@@ -1,0 +1,63 @@
+"""The crash bound, pinned without a crash: each message is marked sent before the next one
+is offered to the server, so a worker killed at any moment has at most the message in flight
+unrecorded. The sink looks at the database whenever a new message starts (MAIL FROM)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from django.db import connection as db_connection
+
+from distribution import sending, services
+from distribution.models import Delivery
+from tests.distribution.helpers import make_statement
+from tests.distribution.smtp_sink import start_sink
+from tests.factories import ContactFactory, MediaListFactory
+
+
+def _sent_count() -> int:
+    try:
+        return Delivery.objects.filter(state=Delivery.State.SENT).count()
+    finally:
+        db_connection.close()  # this runs in a thread of its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_message_is_marked_sent_before_the_next_one_starts(settings, make_staff):
+    controller, recorder, port = start_sink()
+    seen_at_mail: list[int] = []
+
+    async def handle_MAIL(server, session, envelope, address, mail_options):
+        # The client is blocked until this answers, so any mark that shows up while we wait
+        # was written before this MAIL: the earlier messages must all be marked.
+        expected = len(seen_at_mail)
+        for _ in range(200):
+            count = await asyncio.to_thread(_sent_count)
+            if count >= expected:
+                break
+            await asyncio.sleep(0.02)
+        seen_at_mail.append(count)
+        envelope.mail_from = address
+        return "250 OK"
+
+    recorder.handle_MAIL = handle_MAIL
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        press = MediaListFactory(slug="press")
+        for n in range(6):
+            ContactFactory(email=f"j{n}@example.org", languages=["en", "my"][: n % 2 + 1]
+                           ).lists.add(press)
+        statement = make_statement(slug="marked-in-order")
+        distribution = services.distribution_start(
+            statement_id=statement.pk, media_list_slugs=["press"], by=make_staff("publisher"))
+        sending.distribution_work(distribution_id=distribution.pk, budget_seconds=60)
+    finally:
+        controller.stop()
+
+    assert recorder.count == 6
+    assert seen_at_mail == [0, 1, 2, 3, 4, 5]
+    assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 6
