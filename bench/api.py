@@ -75,23 +75,43 @@ def database_ready() -> bool:
 
     url = urlsplit(DATABASE_URL)
     name = url.path.lstrip("/")
-    admin = ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
-             "-U", url.username or "postgres", "-d", "postgres", "-q"]
+    admin = [
+        "psql",
+        "-h",
+        url.hostname or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+        "-d",
+        "postgres",
+        "-q",
+    ]
     if not shutil.which("psql"):
         return False
     try:
-        subprocess.run([*admin, "-c", f'DROP DATABASE IF EXISTS "{name}"'], check=True,
-                       capture_output=True, timeout=30)
-        subprocess.run([*admin, "-c", f'CREATE DATABASE "{name}"'], check=True,
-                       capture_output=True, timeout=30)
+        subprocess.run(
+            [*admin, "-c", f'DROP DATABASE IF EXISTS "{name}"'],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        subprocess.run(
+            [*admin, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True, timeout=30
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
         return False
     return True
 
 
 def manage(*args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=server_env(),
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=server_env(),
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def generate_releases(count: int) -> str:
@@ -110,18 +130,27 @@ def generate_releases(count: int) -> str:
         for n in range(count):
             model = demo[n % len(demo)]
             statement = Statement.objects.create(
-                campaign=model.campaign, slug=f"bench-release-{n}", state="published",
-                published_at=start + datetime.timedelta(days=n), source_language="en",
-                required_languages=model.required_languages, boilerplate=model.boilerplate,
+                campaign=model.campaign,
+                slug=f"bench-release-{n}",
+                state="published",
+                published_at=start + datetime.timedelta(days=n),
+                source_language="en",
+                required_languages=model.required_languages,
+                boilerplate=model.boilerplate,
             )
             statement.targets.set(model.targets.all())
             statement.asks.set(model.asks.all())
             statement.roles.set(model.roles.all())
             StatementTranslation.objects.bulk_create(
                 StatementTranslation(
-                    statement=statement, language=t.language, title=f"{t.title} ({n})",
-                    summary=t.summary, body=t.body, quotes=t.quotes,
-                    more_information=t.more_information, source_hash=t.source_hash,
+                    statement=statement,
+                    language=t.language,
+                    title=f"{t.title} ({n})",
+                    summary=t.summary,
+                    body=t.body,
+                    quotes=t.quotes,
+                    more_information=t.more_information,
+                    source_hash=t.source_hash,
                 )
                 for t in model.translations.all()
             )
@@ -197,8 +226,10 @@ def load(port: int, path: str, seconds: float) -> dict:
 
 def main() -> int:
     if not database_ready():
-        print(f"api bench: skipped, PostgreSQL not reachable at {DATABASE_URL} "
-              "(set BENCH_API_DATABASE_URL)")
+        print(
+            f"api bench: skipped, PostgreSQL not reachable at {DATABASE_URL} "
+            "(set BENCH_API_DATABASE_URL)"
+        )
         return 0
     shutil.rmtree(VAR_DIR, ignore_errors=True)
     VAR_DIR.mkdir(parents=True)
@@ -210,16 +241,32 @@ def main() -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "256"],
-        env=server_env(), cwd=ROOT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "256",
+        ],
+        env=server_env(),
+        cwd=ROOT,
+        start_new_session=True,
     )
     load_before = os.getloadavg()[0]
     try:
         wait_for(port)
-        targets = [("releases API", "/api/v1/releases/"),
-                   ("release page", f"/en/releases/{page_slug}/"),
-                   ("baseline JSON view", "/bench/json")]
+        targets = [
+            ("releases API", "/api/v1/releases/"),
+            ("release page", f"/en/releases/{page_slug}/"),
+            ("baseline JSON view", "/bench/json"),
+        ]
         for _, path in targets:
             status, _ = one_request(port, path)
             if status != 200:
@@ -230,15 +277,21 @@ def main() -> int:
         server.wait(timeout=30)
 
     base = results["baseline JSON view"]
-    print(f"gunicorn 2 sync workers, PostgreSQL, concurrency {CONCURRENCY}, {SECONDS:g} s each, "
-          f"{RELEASES + 2} releases; {os.cpu_count()} CPUs, load average before "
-          f"{load_before:.1f} (other work on the machine skews absolute figures, less the ratios)")
-    print(f"{'target':<20} {'path':<48} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
-          f" {'vs baseline':>12}")
+    print(
+        f"gunicorn 2 sync workers, PostgreSQL, concurrency {CONCURRENCY}, {SECONDS:g} s each, "
+        f"{RELEASES + 2} releases; {os.cpu_count()} CPUs, load average before "
+        f"{load_before:.1f} (other work on the machine skews absolute figures, less the ratios)"
+    )
+    print(
+        f"{'target':<20} {'path':<48} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+        f" {'vs baseline':>12}"
+    )
     for name, r in results.items():
         ratio = r["rps"] / base["rps"] if base["rps"] else float("nan")
-        print(f"{name:<20} {r['path']:<48} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
-              f"{r['errors']:>6} {ratio:>11.2f}x")
+        print(
+            f"{name:<20} {r['path']:<48} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
+            f"{r['errors']:>6} {ratio:>11.2f}x"
+        )
     failed = sum(r["errors"] for r in results.values())
     return 1 if failed else 0
 

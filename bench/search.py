@@ -39,13 +39,55 @@ SENTENCES = ROOT / "tests" / "data" / "burmese_sentences.txt"
 CORPUS = ROOT / "tests" / "data" / "burmese_corpus.jsonl"
 
 ENGLISH_WORDS = [
-    "asean", "junta", "myanmar", "military", "council", "airstrike", "village", "displaced",
-    "refugees", "sanctions", "jet", "fuel", "arms", "embargo", "humanitarian", "access",
-    "accountability", "chair", "malaysia", "russia", "india", "australia", "government",
-    "coordinator", "complicity", "legitimacy", "election", "violence", "detention",
-    "political", "prisoners", "release", "ceasefire", "aid", "border", "thailand",
-    "bangladesh", "rohingya", "karen", "kachin", "shan", "chin", "karenni", "resistance",
-    "civilians", "school", "hospital", "monastery", "bombing",
+    "asean",
+    "junta",
+    "myanmar",
+    "military",
+    "council",
+    "airstrike",
+    "village",
+    "displaced",
+    "refugees",
+    "sanctions",
+    "jet",
+    "fuel",
+    "arms",
+    "embargo",
+    "humanitarian",
+    "access",
+    "accountability",
+    "chair",
+    "malaysia",
+    "russia",
+    "india",
+    "australia",
+    "government",
+    "coordinator",
+    "complicity",
+    "legitimacy",
+    "election",
+    "violence",
+    "detention",
+    "political",
+    "prisoners",
+    "release",
+    "ceasefire",
+    "aid",
+    "border",
+    "thailand",
+    "bangladesh",
+    "rohingya",
+    "karen",
+    "kachin",
+    "shan",
+    "chin",
+    "karenni",
+    "resistance",
+    "civilians",
+    "school",
+    "hospital",
+    "monastery",
+    "bombing",
 ]
 QUERIES = [
     ("English, common", "junta"),
@@ -60,11 +102,13 @@ QUERIES = [
 
 
 def _setup_django() -> None:
-    os.environ.update({
-        "DATABASE_URL": DATABASE_URL,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_LEVEL": "WARNING",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": DATABASE_URL,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     os.environ.pop("REDIS_URL", None)
     import django
 
@@ -106,26 +150,43 @@ def _build() -> None:
     with transaction.atomic():
         Statement.objects.filter(slug__startswith="bench-").delete()
         campaign, _ = Campaign.objects.get_or_create(
-            slug="bench", defaults={"name": {"en": "Bench", "my": "စမ်းသပ်"}})
+            slug="bench", defaults={"name": {"en": "Bench", "my": "စမ်းသပ်"}}
+        )
         now = timezone.now()
         statements = Statement.objects.bulk_create(
-            Statement(campaign=campaign, slug=f"bench-{i}", state=Statement.State.PUBLISHED,
-                      required_languages=["en", "my"],
-                      published_at=now - datetime.timedelta(minutes=i))
+            Statement(
+                campaign=campaign,
+                slug=f"bench-{i}",
+                state=Statement.State.PUBLISHED,
+                required_languages=["en", "my"],
+                published_at=now - datetime.timedelta(minutes=i),
+            )
             for i in range(STATEMENTS)
         )
         rows = []
         for statement in statements:
+
             def english(words: int) -> str:
                 return " ".join(rng.choice(ENGLISH_WORDS) for _ in range(words)).capitalize()
 
-            rows.append(StatementTranslation(
-                statement=statement, language="en", title=english(8), summary=english(30),
-                body="\n\n".join(english(60) for _ in range(4))))
-            rows.append(StatementTranslation(
-                statement=statement, language="my", title=rng.choice(burmese),
-                summary=" ".join(rng.sample(burmese, 2)),
-                body="\n\n".join(" ".join(rng.sample(burmese, 3)) for _ in range(4))))
+            rows.append(
+                StatementTranslation(
+                    statement=statement,
+                    language="en",
+                    title=english(8),
+                    summary=english(30),
+                    body="\n\n".join(english(60) for _ in range(4)),
+                )
+            )
+            rows.append(
+                StatementTranslation(
+                    statement=statement,
+                    language="my",
+                    title=rng.choice(burmese),
+                    summary=" ".join(rng.sample(burmese, 2)),
+                    body="\n\n".join(" ".join(rng.sample(burmese, 3)) for _ in range(4)),
+                )
+            )
         # One statement mentions the rare words, so the rare queries find exactly one.
         rows[0].body += "\n\nThe Kyaukphyu port deal."
         rows[1].body += "\n\nကျောက်ဖြူ ဆိပ်ကမ်း။"
@@ -135,7 +196,8 @@ def _build() -> None:
             by_statement.setdefault(row.statement_id, []).append(row)
         for statement in statements:
             statement.search_text = build_search_text(
-                slug=statement.slug, translations=by_statement[statement.pk])
+                slug=statement.slug, translations=by_statement[statement.pk]
+            )
         Statement.objects.bulk_update(statements, ["search_text"], batch_size=2000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE statements_statement")
@@ -159,10 +221,14 @@ def _old_substring_search(queryset, q: str):
     # The search this replaced: icontains over the translation rows (no normalisation).
     from django.db.models import Q
 
-    matching = Q(translations__title__icontains=q) | Q(translations__summary__icontains=q) | Q(
-        translations__body__icontains=q)
+    matching = (
+        Q(translations__title__icontains=q)
+        | Q(translations__summary__icontains=q)
+        | Q(translations__body__icontains=q)
+    )
     return queryset.filter(pk__in=queryset.filter(matching).values("pk")).order_by(
-        "-published_at", "-pk")
+        "-published_at", "-pk"
+    )
 
 
 def search_latency() -> None:
@@ -170,11 +236,15 @@ def search_latency() -> None:
 
     base = public_statements().filter(slug__startswith="bench-")
     total = base.count()
-    print(f"Search over {total:,} published bilingual statements on PostgreSQL "
-          f"(first page of {PAGE}, ms; {RUNS} runs each, {OLD_RUNS} of the old search; "
-          f"p99 is the slowest of so few runs)")
-    print(f"  {'query':<24} {'matches':>8} {'p50':>8} {'p99':>8}  {'index':<6}"
-          f" {'old p50':>8} {'old p99':>8} {'old matches':>11}")
+    print(
+        f"Search over {total:,} published bilingual statements on PostgreSQL "
+        f"(first page of {PAGE}, ms; {RUNS} runs each, {OLD_RUNS} of the old search; "
+        f"p99 is the slowest of so few runs)"
+    )
+    print(
+        f"  {'query':<24} {'matches':>8} {'p50':>8} {'p99':>8}  {'index':<6}"
+        f" {'old p50':>8} {'old p99':>8} {'old matches':>11}"
+    )
     for label, q in QUERIES:
         found = search_filter(base, q)  # the public API's q: statements.search, public text
         matches = found.count()
@@ -182,10 +252,13 @@ def search_latency() -> None:
         index = "yes" if "statement_search_text_trgm" in found.explain() else "no"
         old = _old_substring_search(base, q)
         old_matches = old.count()
-        old50, old99 = _timed(lambda old=old: list(old[:PAGE].values_list("pk", flat=True)),
-                              OLD_RUNS)
-        print(f"  {label:<24} {matches:>8,} {p50:>8.1f} {p99:>8.1f}  {index:<6}"
-              f" {old50:>8.1f} {old99:>8.1f} {old_matches:>11,}")
+        old50, old99 = _timed(
+            lambda old=old: list(old[:PAGE].values_list("pk", flat=True)), OLD_RUNS
+        )
+        print(
+            f"  {label:<24} {matches:>8,} {p50:>8.1f} {p99:>8.1f}  {index:<6}"
+            f" {old50:>8.1f} {old99:>8.1f} {old_matches:>11,}"
+        )
 
 
 def detection_accuracy() -> None:
@@ -194,7 +267,8 @@ def detection_accuracy() -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "burmese_accuracy", Path(__file__).with_name("burmese_accuracy.py"))
+        "burmese_accuracy", Path(__file__).with_name("burmese_accuracy.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.detection(module.load())

@@ -71,8 +71,9 @@ class Sink:
         self.last = mp.Value("d", 0.0)
         ready = mp.Event()
         self.process = mp.Process(
-            target=_sink_process, args=(self.port, self.count, self.first, self.last, ready),
-            daemon=True
+            target=_sink_process,
+            args=(self.port, self.count, self.first, self.last, ready),
+            daemon=True,
         )
         self.process.start()
         ready.wait(30)
@@ -106,13 +107,15 @@ def _servers_answer() -> str:
 
 
 def _setup_django(smtp_port: int) -> None:
-    os.environ.update({
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_LEVEL": "WARNING",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": DATABASE_URL,
+            "REDIS_URL": REDIS_URL,
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     import django
 
     django.setup()
@@ -142,18 +145,26 @@ def _fixtures() -> tuple[object, object]:
     Statement.objects.filter(slug="bench-release").delete()
     campaign, _ = Campaign.objects.get_or_create(slug="bench", defaults={"name": {"en": "B"}})
     statement = Statement.objects.create(
-        campaign=campaign, slug="bench-release", state="published",
+        campaign=campaign,
+        slug="bench-release",
+        state="published",
         published_at=timezone.now() - datetime.timedelta(hours=1),
     )
     paragraph = "ASEAN must stop legitimising the junta and its sham election. " * 12
     my_paragraph = "အာဆီယံသည် စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ရမည်။ " * 10
     StatementTranslation.objects.create(
-        statement=statement, language="en", title="ASEAN must stop legitimising the junta",
-        summary="ASEAN is complicit.", body="\n\n".join([paragraph] * 6),
+        statement=statement,
+        language="en",
+        title="ASEAN must stop legitimising the junta",
+        summary="ASEAN is complicit.",
+        body="\n\n".join([paragraph] * 6),
     )
     StatementTranslation.objects.create(
-        statement=statement, language="my", title="အာဆီယံသည် စစ်ကောင်စီကို ရပ်တန့်ရမည်",
-        summary="အာဆီယံသည် ကြံရာပါ ဖြစ်နေသည်။", body="\n\n".join([my_paragraph] * 6),
+        statement=statement,
+        language="my",
+        title="အာဆီယံသည် စစ်ကောင်စီကို ရပ်တန့်ရမည်",
+        summary="အာဆီယံသည် ကြံရာပါ ဖြစ်နေသည်။",
+        body="\n\n".join([my_paragraph] * 6),
     )
     languages = [["en"], ["my"], ["en", "my"], ["my", "en"]]
     lists = {}
@@ -230,16 +241,41 @@ def _process_tree(root: int) -> list[int]:
 
 def _start_worker(smtp_port: int, log_path: Path) -> subprocess.Popen:
     # The worker runs as in production (DEBUG=0: no query log kept per statement).
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL,
-           "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "LOG_LEVEL": "WARNING", "DEBUG": "0",
-           "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
-           "ALLOWED_HOSTS": "localhost"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
+        "ALLOWED_HOSTS": "localhost",
+    }
     log = open(log_path, "wb")  # noqa: SIM115
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2",
-         "--pool", "prefork", "--without-mingle", "--without-gossip", "-n",
-         f"bench-{os.getpid()}@%h", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "2",
+            "--pool",
+            "prefork",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"bench-{os.getpid()}@%h",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while b"ready." not in log_path.read_bytes():
@@ -265,11 +301,16 @@ def _run_send(sink: Sink, size: int, publisher, statement) -> tuple[float, int, 
     try:
         tree = _process_tree(worker.pid)
         sink.reset()
-        cpu_before = (_cpu_seconds(tree), _cpu_seconds([sink.process.pid]),
-                      _cpu_seconds(_postgres_pids()), _machine_busy())
+        cpu_before = (
+            _cpu_seconds(tree),
+            _cpu_seconds([sink.process.pid]),
+            _cpu_seconds(_postgres_pids()),
+            _machine_busy(),
+        )
         started = time.monotonic()
-        services.distribution_start(statement_id=statement.pk,
-                                    media_list_slugs=[f"bench-{size}"], by=publisher)
+        services.distribution_start(
+            statement_id=statement.pk, media_list_slugs=[f"bench-{size}"], by=publisher
+        )
         snapshot = time.monotonic() - started
         peak = 0
         while sink.count.value < size:
@@ -285,12 +326,18 @@ def _run_send(sink: Sink, size: int, publisher, statement) -> tuple[float, int, 
         pg_cpu = _cpu_seconds(_postgres_pids()) - cpu_before[2]
         busy = _machine_busy()
         busy_share = (busy[0] - cpu_before[3][0]) / max(busy[1] - cpu_before[3][1], 1)
-        print(f"  cpu per message: postgres {pg_cpu / size * 1000:.2f} ms; all CPUs "
-              f"{busy_share:.0%} busy during the send")
-        print(f"  start: recipients snapshot in {snapshot:.2f} s, first message at the sink "
-              f"after {sink.first.value - started:.2f} s")
-        print(f"  cpu per message: worker {worker_cpu / size * 1000:.2f} ms, "
-              f"sink {sink_cpu / size * 1000:.2f} ms")
+        print(
+            f"  cpu per message: postgres {pg_cpu / size * 1000:.2f} ms; all CPUs "
+            f"{busy_share:.0%} busy during the send"
+        )
+        print(
+            f"  start: recipients snapshot in {snapshot:.2f} s, first message at the sink "
+            f"after {sink.first.value - started:.2f} s"
+        )
+        print(
+            f"  cpu per message: worker {worker_cpu / size * 1000:.2f} ms, "
+            f"sink {sink_cpu / size * 1000:.2f} ms"
+        )
         return size / (last - started), peak, size
     finally:
         _stop_worker(worker)
@@ -304,7 +351,8 @@ def _sample_message(statement) -> bytes:
         messages.render_variant(statement=statement, variant="en+my", kind="release")
     )
     return messages.Prebuilt.cut(raw).fill(
-        address="r10000-2@example.org", token=messages.unsubscribe_token(123456),
+        address="r10000-2@example.org",
+        token=messages.unsubscribe_token(123456),
         message_id=messages.make_message_id(distribution_id=1, delivery_id=123456),
     )
 
@@ -351,8 +399,10 @@ def main() -> int:
 
         redis.Redis.from_url(REDIS_URL).flushdb()
         publisher, statement = _fixtures()
-        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
-              "(other work on the machine lowers every figure)")
+        print(
+            f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
+            "(other work on the machine lowers every figure)"
+        )
         sample = _sample_message(statement)
         size = SIZES[-1]
         # The baseline runs before and after the app, in case the machine's load changes.
@@ -361,14 +411,18 @@ def main() -> int:
         for n in SIZES:
             results[n] = _run_send(sink, n, publisher, statement)
             rate, peak, _n = results[n]
-            print(f"pressroom: {n:>6} recipients  {rate:8.1f} msg/s  "
-                  f"worker peak memory {peak / 1024:6.1f} MiB (largest process)")
+            print(
+                f"pressroom: {n:>6} recipients  {rate:8.1f} msg/s  "
+                f"worker peak memory {peak / 1024:6.1f} MiB (largest process)"
+            )
         baselines.append(_baseline(sink, size, sample))
         base_rate = sum(baselines) / len(baselines)
         rate = results[size][0]
-        print(f"baseline: {size:>6} messages    {base_rate:8.1f} msg/s  "
-              f"(plain smtplib, 2 connections, pre-built {len(sample)} bytes each; "
-              f"before {baselines[0]:.0f}, after {baselines[1]:.0f})")
+        print(
+            f"baseline: {size:>6} messages    {base_rate:8.1f} msg/s  "
+            f"(plain smtplib, 2 connections, pre-built {len(sample)} bytes each; "
+            f"before {baselines[0]:.0f}, after {baselines[1]:.0f})"
+        )
         print(f"ratio: {rate / base_rate:.0%} of baseline (target >= 80%)")
         growth = results[SIZES[-1]][1] / max(results[SIZES[0]][1], 1)
         print(f"memory: {growth:.2f}x from {SIZES[0]} to {SIZES[-1]} recipients")

@@ -35,5 +35,7 @@ def healthz(request):
     if settings.REDIS_URL:
         checks["broker"] = _broker_ok()
     healthy = all(checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

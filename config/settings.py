@@ -167,8 +167,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -281,8 +283,9 @@ DISTRIBUTION_RETRY_MAX_SECONDS = env.float("DISTRIBUTION_RETRY_MAX_SECONDS", def
 DISTRIBUTION_MAX_ATTEMPTS = env.int("DISTRIBUTION_MAX_ATTEMPTS", default=5)
 # A permanent refusal with one of these codes suppresses the address (a bad mailbox); other
 # 5xx codes (552 mailbox full, 554 content refused) end the delivery without suppressing.
-DISTRIBUTION_SUPPRESS_CODES = env.list("DISTRIBUTION_SUPPRESS_CODES", cast=int,
-                                       default=[550, 551, 553])
+DISTRIBUTION_SUPPRESS_CODES = env.list(
+    "DISTRIBUTION_SUPPRESS_CODES", cast=int, default=[550, 551, 553]
+)
 # A send this late (the system was down at its time) waits for a person to confirm it.
 DISTRIBUTION_LATE_AFTER = timedelta(minutes=15)
 DISTRIBUTION_UNSUBSCRIBE_MAILTO = env("DISTRIBUTION_UNSUBSCRIBE_MAILTO", default="")
@@ -308,6 +311,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
-                "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -30,8 +30,7 @@ class ContactIn(serializers.Serializer):
     outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
     beat = serializers.CharField(max_length=200, required=False, allow_blank=True)
     country = serializers.CharField(max_length=2, required=False, allow_blank=True)
-    media_lists = serializers.ListField(child=serializers.CharField(max_length=80),
-                                        required=False)
+    media_lists = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
     embargo_trusted = serializers.BooleanField(required=False)
     consent_basis = serializers.CharField(max_length=24, required=False, allow_blank=True)
     consent_date = serializers.DateField(required=False, allow_null=True)
@@ -56,7 +55,8 @@ class ContactOut(serializers.Serializer):
     consent_basis = serializers.CharField()
     consent_date = serializers.DateField(allow_null=True)
     status = serializers.CharField(
-        help_text="active | unsubscribed | bounced | complained | erased")
+        help_text="active | unsubscribed | bounced | complained | erased"
+    )
     media_lists = serializers.ListField(child=serializers.CharField())
 
 
@@ -116,8 +116,7 @@ class ContactsView(APIView):
             contacts = contacts.filter(status=state)
         return Response({"results": [contact_json(c) for c in contacts[:1000]]})
 
-    @extend_schema(operation_id="contacts_create", request=ContactIn,
-                   responses={201: ContactOut})
+    @extend_schema(operation_id="contacts_create", request=ContactIn, responses={201: ContactOut})
     def post(self, request):
         _require(request.user, "contacts.add_contact")
         data = ContactIn(data=request.data)
@@ -132,8 +131,9 @@ class ContactView(APIView):
         _require(request.user, "contacts.view_contact")
         return Response(contact_json(get_object_or_404(Contact, pk=pk)))
 
-    @extend_schema(operation_id="contacts_partial_update", request=ContactPatch,
-                   responses=ContactOut)
+    @extend_schema(
+        operation_id="contacts_partial_update", request=ContactPatch, responses=ContactOut
+    )
     def patch(self, request, pk: int):
         _require(request.user, "contacts.change_contact")
         get_object_or_404(Contact, pk=pk)
@@ -176,8 +176,9 @@ class MediaListsView(APIView):
         )
         return Response({"results": [media_list_json(m, m.active) for m in lists]})
 
-    @extend_schema(operation_id="media_lists_create", request=MediaListIn,
-                   responses={201: MediaListOut})
+    @extend_schema(
+        operation_id="media_lists_create", request=MediaListIn, responses={201: MediaListOut}
+    )
     def post(self, request):
         _require(request.user, "contacts.add_medialist")
         data = MediaListIn(data=request.data)
@@ -189,9 +190,17 @@ class MediaListsView(APIView):
 urlpatterns = [
     path("v1/contacts/", ContactsView.as_view(), name="api-contacts"),
     path("v1/contacts/<int:pk>/", ContactView.as_view(), name="api-contact"),
-    path("v1/contacts/<int:pk>/unsubscribe/", ContactActionView.as_view(),
-         {"action": "unsubscribe"}, name="api-contact-unsubscribe"),
-    path("v1/contacts/<int:pk>/erase/", ContactActionView.as_view(), {"action": "erase"},
-         name="api-contact-erase"),
+    path(
+        "v1/contacts/<int:pk>/unsubscribe/",
+        ContactActionView.as_view(),
+        {"action": "unsubscribe"},
+        name="api-contact-unsubscribe",
+    ),
+    path(
+        "v1/contacts/<int:pk>/erase/",
+        ContactActionView.as_view(),
+        {"action": "erase"},
+        name="api-contact-erase",
+    ),
     path("v1/media-lists/", MediaListsView.as_view(), name="api-media-lists"),
 ]

@@ -18,8 +18,16 @@ from config.errors import RuleBroken
 from config.languages import validate_languages
 from contacts.models import Contact, MediaList, Membership, Suppression, address_hash
 
-_EDITABLE = ("name", "outlet", "beat", "country", "languages", "embargo_trusted",
-             "consent_basis", "consent_date")
+_EDITABLE = (
+    "name",
+    "outlet",
+    "beat",
+    "country",
+    "languages",
+    "embargo_trusted",
+    "consent_basis",
+    "consent_date",
+)
 
 
 def _clean_email(email: str) -> str:
@@ -29,7 +37,7 @@ def _clean_email(email: str) -> str:
     except ValidationError as err:
         raise RuleBroken("Not a valid email address.", field="email") from err
     # Header safety: the address goes into To: lines.
-    if any(ch in email for ch in "\r\n<>,;\"") or len(email) > 254:
+    if any(ch in email for ch in '\r\n<>,;"') or len(email) > 254:
         raise RuleBroken("Not a valid email address.", field="email")
     return email
 
@@ -77,8 +85,9 @@ def _clean_fields(fields: dict, notices: list[dict] | None = None) -> dict:
                 try:
                     value = datetime.date.fromisoformat(value)
                 except ValueError as err:
-                    raise RuleBroken("Consent date must be an ISO date.",
-                                     field="consent_date") from err
+                    raise RuleBroken(
+                        "Consent date must be an ISO date.", field="consent_date"
+                    ) from err
             value = value or None
         elif key == "embargo_trusted":
             value = bool(value)
@@ -108,13 +117,15 @@ def contact_create(
 ) -> Contact:
     """Create a contact; `notices`, if given, receives a note of each Zawgyi conversion."""
     email = _clean_email(email)
-    cleaned = _clean_fields({"languages": ["en"] if languages is None else languages, **fields},
-                            notices)
+    cleaned = _clean_fields(
+        {"languages": ["en"] if languages is None else languages, **fields}, notices
+    )
     lists = _lists_by_slug(media_lists or [])
     if Suppression.covers(email):
         # Someone unsubscribed, bounced or asked to be erased: never add them back silently.
-        raise RuleBroken("This address is on the suppression list and cannot be added.",
-                         field="email")
+        raise RuleBroken(
+            "This address is on the suppression list and cannot be added.", field="email"
+        )
     if Contact.objects.filter(email__iexact=email).exists():
         raise RuleBroken("A contact with this address already exists.", field="email")
     try:
@@ -128,8 +139,12 @@ def contact_create(
 
 
 def contact_update(
-    *, contact_id: int, media_lists: list[str] | None = None, add_lists: bool = False,
-    notices: list[dict] | None = None, **fields: object,
+    *,
+    contact_id: int,
+    media_lists: list[str] | None = None,
+    add_lists: bool = False,
+    notices: list[dict] | None = None,
+    **fields: object,
 ) -> Contact:
     """Change a contact's fields; media_lists replaces the lists (or adds with add_lists).
     `notices`, if given, receives a note of each Zawgyi conversion."""
@@ -151,8 +166,7 @@ def contact_update(
 
 
 def _suppress(email: str, reason: str) -> None:
-    Suppression.objects.get_or_create(address_hash=address_hash(email),
-                                      defaults={"reason": reason})
+    Suppression.objects.get_or_create(address_hash=address_hash(email), defaults={"reason": reason})
 
 
 def _set_status(contact: Contact, status: str) -> None:
@@ -219,15 +233,18 @@ def media_list_create(
     try:
         validate_slug(slug)
     except ValidationError as err:
-        raise RuleBroken("A list slug uses letters, digits, hyphens and underscores.",
-                         field="slug") from err
+        raise RuleBroken(
+            "A list slug uses letters, digits, hyphens and underscores.", field="slug"
+        ) from err
     if not (name or "").strip():
         raise RuleBroken("A media list needs a name.", field="name")
     if MediaList.objects.filter(slug=slug).exists():
         raise RuleBroken(f"A media list {slug!r} already exists.", field="slug")
     try:
         return MediaList.objects.create(
-            slug=slug, name=name.strip()[:200], embargo_trusted=bool(embargo_trusted),
+            slug=slug,
+            name=name.strip()[:200],
+            embargo_trusted=bool(embargo_trusted),
             description=description or "",
         )
     except IntegrityError as err:

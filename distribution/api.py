@@ -25,8 +25,11 @@ class DistributionIn(serializers.Serializer):
     )
     # A plain string: the service names the kinds when refusing an unknown one (and a second
     # "kind" enum would collide with the statements' one in the OpenAPI schema).
-    kind = serializers.CharField(required=False, default=Distribution.Kind.RELEASE,
-                                 help_text="release | correction | retraction")
+    kind = serializers.CharField(
+        required=False,
+        default=Distribution.Kind.RELEASE,
+        help_text="release | correction | retraction",
+    )
     send_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
@@ -87,8 +90,11 @@ class DistributionsView(APIView):
         rows = Distribution.objects.prefetch_related("media_lists")[:100]
         return Response({"results": [distribution_json(d) for d in rows]})
 
-    @extend_schema(operation_id="distributions_create", request=DistributionIn,
-                   responses={201: DistributionOut})
+    @extend_schema(
+        operation_id="distributions_create",
+        request=DistributionIn,
+        responses={201: DistributionOut},
+    )
     def post(self, request):
         data = DistributionIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -130,7 +136,11 @@ urlpatterns = [
     path("v1/distributions/", DistributionsView.as_view(), name="api-distributions"),
     path("v1/distributions/<int:pk>/", DistributionView.as_view(), name="api-distribution"),
 ] + [
-    path(f"v1/distributions/<int:pk>/{action}/", DistributionActionView.as_view(),
-         {"action": action}, name=f"api-distribution-{action}")
+    path(
+        f"v1/distributions/<int:pk>/{action}/",
+        DistributionActionView.as_view(),
+        {"action": action},
+        name=f"api-distribution-{action}",
+    )
     for action in _ACTIONS
 ]

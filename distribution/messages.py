@@ -37,16 +37,26 @@ LATIN_FONTS = "Helvetica, Arial, sans-serif"
 # Fixed wording per language; a third language falls back to English until it is added here.
 LABELS = {
     "en": {
-        "read": "Read online", "pdf": "Download PDF", "unsubscribe": "Unsubscribe",
-        "correction": "CORRECTION", "retraction": "RETRACTED", "embargo": "EMBARGOED UNTIL",
-        "myanmar_time": "Myanmar time", "quote": "said",
+        "read": "Read online",
+        "pdf": "Download PDF",
+        "unsubscribe": "Unsubscribe",
+        "correction": "CORRECTION",
+        "retraction": "RETRACTED",
+        "embargo": "EMBARGOED UNTIL",
+        "myanmar_time": "Myanmar time",
+        "quote": "said",
         "retraction_note": "This release has been retracted.",
         "why": "You receive this as a media contact of our organisation.",
     },
     "my": {
-        "read": "အွန်လိုင်းတွင် ဖတ်ရန်", "pdf": "PDF ရယူရန်", "unsubscribe": "စာရင်းမှ ထွက်ရန်",
-        "correction": "ပြင်ဆင်ချက်", "retraction": "ရုပ်သိမ်းပြီး",
-        "embargo": "EMBARGOED UNTIL", "myanmar_time": "မြန်မာစံတော်ချိန်", "quote": "",
+        "read": "အွန်လိုင်းတွင် ဖတ်ရန်",
+        "pdf": "PDF ရယူရန်",
+        "unsubscribe": "စာရင်းမှ ထွက်ရန်",
+        "correction": "ပြင်ဆင်ချက်",
+        "retraction": "ရုပ်သိမ်းပြီး",
+        "embargo": "EMBARGOED UNTIL",
+        "myanmar_time": "မြန်မာစံတော်ချိန်",
+        "quote": "",
         "retraction_note": "ဤထုတ်ပြန်ချက်ကို ရုပ်သိမ်းလိုက်ပါပြီ။",
         "why": "သင်သည် ကျွန်ုပ်တို့အဖွဲ့၏ မီဒီယာဆက်သွယ်ရန်စာရင်းတွင် ပါဝင်သောကြောင့် ဤစာကို ရရှိပါသည်။",
     },
@@ -118,7 +128,7 @@ def short_lines(text: str, limit: int = 900) -> str:
             if cut <= 0:
                 break
             out.append(line[:cut])
-            line = line[cut + 1:]
+            line = line[cut + 1 :]
         out.append(line)
     return "\n".join(out)
 
@@ -165,8 +175,11 @@ def render_variant(
     """Subject, text and HTML of one variant; the unsubscribe URL is a placeholder."""
     now = now or timezone.now()
     languages = variant.split(VARIANT_SEPARATOR)
-    embargo = statement.embargo_until if statement.embargo_until and statement.embargo_until > now \
+    embargo = (
+        statement.embargo_until
+        if statement.embargo_until and statement.embargo_until > now
         else None
+    )
     sections = []
     for language in languages:
         with translation.override(language):
@@ -246,22 +259,35 @@ def raw_template(rendered: dict) -> bytes | None:
     """The whole message as bytes with marks where recipients differ; None when the MIME
     encoding would split a mark (quoted-printable of very long lines): then build per message.
     """
-    message = build_message(rendered=rendered, address=TO_MARK, token=UNSUBSCRIBE_MARK,
-                            message_id=MESSAGE_ID_MARK, date=DATE_MARK)
+    message = build_message(
+        rendered=rendered,
+        address=TO_MARK,
+        token=UNSUBSCRIBE_MARK,
+        message_id=MESSAGE_ID_MARK,
+        date=DATE_MARK,
+    )
     raw = message.message().as_bytes(linesep="\r\n")
-    expected_tokens = 2 + rendered["text"].count(UNSUBSCRIBE_PLACEHOLDER) + rendered[
-        "html"].count(UNSUBSCRIBE_PLACEHOLDER)
-    if (raw.count(UNSUBSCRIBE_MARK.encode()) != expected_tokens
-            or raw.count(TO_MARK.encode()) != 1
-            or raw.count(MESSAGE_ID_MARK.encode()) != 1
-            or raw.count(DATE_MARK.encode()) != 1):
+    expected_tokens = (
+        2
+        + rendered["text"].count(UNSUBSCRIBE_PLACEHOLDER)
+        + rendered["html"].count(UNSUBSCRIBE_PLACEHOLDER)
+    )
+    if (
+        raw.count(UNSUBSCRIBE_MARK.encode()) != expected_tokens
+        or raw.count(TO_MARK.encode()) != 1
+        or raw.count(MESSAGE_ID_MARK.encode()) != 1
+        or raw.count(DATE_MARK.encode()) != 1
+    ):
         return None
     return raw
 
 
 _MARKS = re.compile(
-    b"(" + b"|".join(re.escape(m.encode()) for m in (
-        TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK)) + b")"
+    b"("
+    + b"|".join(
+        re.escape(m.encode()) for m in (TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK)
+    )
+    + b")"
 )
 
 
@@ -293,7 +319,8 @@ class Prebuilt:
 
 
 _TO, _MESSAGE_ID, _DATE, _UNSUBSCRIBE = (
-    m.encode() for m in (TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK))
+    m.encode() for m in (TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK)
+)
 
 
 def make_message_id(*, distribution_id: int, delivery_id: int, domain: str = "") -> str:

@@ -29,9 +29,7 @@ class Distribution(models.Model):
 
     ACTIVE_STATES = (State.QUEUED, State.SENDING)
 
-    statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, related_name="distributions"
-    )
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="distributions")
     media_lists = models.ManyToManyField(MediaList, blank=True, related_name="distributions")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RELEASE)
     created_by = models.ForeignKey(
@@ -45,7 +43,10 @@ class Distribution(models.Model):
     needs_confirmation = models.BooleanField(default=False)
     hold_reason = models.CharField(max_length=300, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     started_at = models.DateTimeField(null=True, blank=True)
@@ -106,10 +107,14 @@ class Delivery(models.Model):
         # (LIMIT 50 stops early), the tick only the leased ones; and marking a delivery sent
         # adds nothing to either.
         indexes = [
-            models.Index(fields=["distribution", "id"], condition=Q(state="pending"),
-                         name="delivery_pending_claim"),
-            models.Index(fields=["lease_expires_at"], condition=Q(state="sending"),
-                         name="delivery_leased"),
+            models.Index(
+                fields=["distribution", "id"],
+                condition=Q(state="pending"),
+                name="delivery_pending_claim",
+            ),
+            models.Index(
+                fields=["lease_expires_at"], condition=Q(state="sending"), name="delivery_leased"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,8 +20,19 @@ from statements.models import Statement
 
 CHUNK = 1000
 _FIELDS = ("pk", "email", "languages", "status", "embargo_trusted")
-_COLUMNS = ("distribution_id", "contact_id", "address", "languages", "variant", "state",
-            "skip_reason", "attempts", "last_error", "message_id", "updated_at")
+_COLUMNS = (
+    "distribution_id",
+    "contact_id",
+    "address",
+    "languages",
+    "variant",
+    "state",
+    "skip_reason",
+    "attempts",
+    "last_error",
+    "message_id",
+    "updated_at",
+)
 
 
 def audience(*, statement: Statement, kind: str, media_lists: list[MediaList]):
@@ -74,8 +85,9 @@ def _chunks(contacts) -> Iterator[list[tuple]]:
 def _suppressed(chunk: list[tuple]) -> list[bool]:
     """For each contact of the chunk, whether its address is on the suppression list."""
     hashes = [address_hash(row[1]) for row in chunk]
-    found = set(Suppression.objects.filter(address_hash__in=hashes)
-                .values_list("address_hash", flat=True))
+    found = set(
+        Suppression.objects.filter(address_hash__in=hashes).values_list("address_hash", flat=True)
+    )
     return [h in found for h in hashes]
 
 
@@ -88,7 +100,8 @@ def preview(*, statement: Statement, contacts, embargoed: bool = False) -> dict:
     skipped = not_trusted = 0
     for chunk in _chunks(contacts):
         for (_pk, _email, languages, status, trusted), suppressed in zip(
-                chunk, _suppressed(chunk), strict=True):
+            chunk, _suppressed(chunk), strict=True
+        ):
             if status == Contact.Status.ERASED:
                 continue
             if _skip_reason(status, suppressed):
@@ -97,8 +110,12 @@ def preview(*, statement: Statement, contacts, embargoed: bool = False) -> dict:
             variant = variant_of(languages)
             by_variant[variant] = by_variant.get(variant, 0) + 1
             not_trusted += not trusted
-    return {"by_variant": by_variant, "recipients": sum(by_variant.values()), "skipped": skipped,
-            "not_embargo_trusted": not_trusted if embargoed else 0}
+    return {
+        "by_variant": by_variant,
+        "recipients": sum(by_variant.values()),
+        "skipped": skipped,
+        "not_embargo_trusted": not_trusted if embargoed else 0,
+    }
 
 
 def snapshot(distribution: Distribution, contacts) -> int:
@@ -109,13 +126,27 @@ def snapshot(distribution: Distribution, contacts) -> int:
     for chunk in _chunks(contacts):
         rows = []
         for (pk, email, languages, status, _trusted), suppressed in zip(
-                chunk, _suppressed(chunk), strict=True):
+            chunk, _suppressed(chunk), strict=True
+        ):
             if status == Contact.Status.ERASED:
                 continue
             reason = _skip_reason(status, suppressed)
             state = Delivery.State.SKIPPED if reason else Delivery.State.PENDING
-            rows.append((distribution.pk, pk, email, languages or [], variant_of(languages),
-                         state, reason, 0, "", "", now))
+            rows.append(
+                (
+                    distribution.pk,
+                    pk,
+                    email,
+                    languages or [],
+                    variant_of(languages),
+                    state,
+                    reason,
+                    0,
+                    "",
+                    "",
+                    now,
+                )
+            )
         _write(rows)
         written += len(rows)
     return written
@@ -131,8 +162,7 @@ def _write(rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(_copy_row(row))
         return
-    Delivery.objects.bulk_create(Delivery(**dict(zip(_COLUMNS, row, strict=True)))
-                                 for row in rows)
+    Delivery.objects.bulk_create(Delivery(**dict(zip(_COLUMNS, row, strict=True))) for row in rows)
 
 
 def _copy_row(row: tuple) -> Iterable:

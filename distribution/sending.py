@@ -55,18 +55,22 @@ def classify(exc: BaseException) -> TransportError:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()), (None, b""))
         text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-        return TransportError(text[:400], code, permanent=bool(code and 500 <= code < 600),
-                              connection_lost=code == 421)
+        return TransportError(
+            text[:400],
+            code,
+            permanent=bool(code and 500 <= code < 600),
+            connection_lost=code == 421,
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
         text = exc.smtp_error
         text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
         code = exc.smtp_code
         lost = code in (421, -1)
-        return TransportError(text[:400], code, permanent=500 <= code < 600,
-                              connection_lost=lost)
+        return TransportError(text[:400], code, permanent=500 <= code < 600, connection_lost=lost)
     if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
-        return TransportError(f"connection: {type(exc).__name__}: {exc}"[:400],
-                              connection_lost=True)
+        return TransportError(
+            f"connection: {type(exc).__name__}: {exc}"[:400], connection_lost=True
+        )
     if isinstance(exc, smtplib.SMTPException):
         return TransportError(f"{type(exc).__name__}: {exc}"[:400], connection_lost=True)
     # Our own error building the message (a bad header, say): retrying cannot help.
@@ -75,8 +79,10 @@ def classify(exc: BaseException) -> TransportError:
 
 def retry_delay(attempts: int) -> float:
     """Exponential backoff with jitter, bounded: 50-100% of base * 2^(attempts-1)."""
-    ceiling = min(settings.DISTRIBUTION_RETRY_MAX_SECONDS,
-                  settings.DISTRIBUTION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    ceiling = min(
+        settings.DISTRIBUTION_RETRY_MAX_SECONDS,
+        settings.DISTRIBUTION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
     return ceiling * random.uniform(0.5, 1.0)
 
 
@@ -104,9 +110,9 @@ def claim_size(distribution_id: int) -> int:
     full = settings.DISTRIBUTION_BATCH_SIZE
     shares = 2 * settings.DISTRIBUTION_PARALLEL_TASKS
     # Counting stops at what decides the answer: cheap however large the send.
-    left = Delivery.objects.filter(
-        distribution_id=distribution_id, state=Delivery.State.PENDING
-    )[: full * shares].count()
+    left = Delivery.objects.filter(distribution_id=distribution_id, state=Delivery.State.PENDING)[
+        : full * shares
+    ].count()
     return max(min(full, -(-left // shares)), 1)
 
 
@@ -121,11 +127,19 @@ def claim_batch(*, distribution_id: int, size: int) -> list[Delivery]:
             cursor.execute(_CLAIM_SQL, [now + _lease(), now, distribution_id, now, size])
             rows = cursor.fetchall()
         return sorted(
-            (Delivery(id=pk, distribution_id=distribution_id, contact_id=contact_id,
-                      address=address,
-                      languages=json.loads(languages) if isinstance(languages, str) else languages,
-                      variant=variant, attempts=attempts, state=Delivery.State.SENDING)
-             for pk, contact_id, address, languages, variant, attempts in rows),
+            (
+                Delivery(
+                    id=pk,
+                    distribution_id=distribution_id,
+                    contact_id=contact_id,
+                    address=address,
+                    languages=json.loads(languages) if isinstance(languages, str) else languages,
+                    variant=variant,
+                    attempts=attempts,
+                    state=Delivery.State.SENDING,
+                )
+                for pk, contact_id, address, languages, variant, attempts in rows
+            ),
             key=lambda d: d.pk,
         )
     with transaction.atomic():
@@ -160,8 +174,7 @@ def _hand_back(ids: list[int], *, reason: str = "") -> None:
     if reason:
         rows.update(state=Delivery.State.SKIPPED, skip_reason=reason, lease_expires_at=None)
     else:
-        rows.update(state=Delivery.State.PENDING, lease_expires_at=None,
-                    attempts=F("attempts") - 1)
+        rows.update(state=Delivery.State.PENDING, lease_expires_at=None, attempts=F("attempts") - 1)
 
 
 def ensure_rendered(distribution: Distribution, batch: list[Delivery] | None = None) -> dict:
@@ -210,8 +223,12 @@ def _record_failure(delivery: Delivery, error: TransportError) -> None:
     now = timezone.now()
     rows = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING)
     if error.permanent or delivery.attempts >= settings.DISTRIBUTION_MAX_ATTEMPTS:
-        rows.update(state=Delivery.State.FAILED, last_error=str(error)[:500],
-                    lease_expires_at=None, next_attempt_at=None)
+        rows.update(
+            state=Delivery.State.FAILED,
+            last_error=str(error)[:500],
+            lease_expires_at=None,
+            next_attempt_at=None,
+        )
         if error.permanent and error.code in settings.DISTRIBUTION_SUPPRESS_CODES:
             from contacts.services import contact_suppress
 
@@ -256,9 +273,11 @@ def _smtp_connection():
 def _send_all(connection, distribution: Distribution, todo: list[Delivery], rendered: dict):
     lease_started = checked_at = time.monotonic()
     # Worked out once per batch, not per message: the per-message path is the hot one.
-    per_batch = {"domain": messages.message_domain(),
-                 "envelope_from": smtp_wire.envelope_sender(settings.DEFAULT_FROM_EMAIL),
-                 "fast": _fast_path(connection)}
+    per_batch = {
+        "domain": messages.message_domain(),
+        "envelope_from": smtp_wire.envelope_sender(settings.DEFAULT_FROM_EMAIL),
+        "fast": _fast_path(connection),
+    }
 
     def prepare(index: int) -> _Outgoing | None:
         if index >= len(todo):
@@ -274,8 +293,11 @@ def _send_all(connection, distribution: Distribution, todo: list[Delivery], rend
             if now_mono - checked_at > _STATE_CHECK_SECONDS:
                 checked_at = now_mono
                 marks.drain()
-                state = Distribution.objects.filter(pk=distribution.pk).values_list(
-                    "state", flat=True).first()
+                state = (
+                    Distribution.objects.filter(pk=distribution.pk)
+                    .values_list("state", flat=True)
+                    .first()
+                )
                 if state != Distribution.State.SENDING:
                     rest = [d.pk for d in todo[index:]]
                     _hand_back(rest, reason="cancelled" if state == "cancelled" else "")
@@ -314,21 +336,32 @@ class _Outgoing:
     error: Exception | None = None
 
 
-def _prepare(distribution: Distribution, delivery: Delivery, rendered: dict,
-             per_batch: dict) -> _Outgoing:
-    outgoing = _Outgoing(delivery, messages.make_message_id(
-        distribution_id=distribution.pk, delivery_id=delivery.pk, domain=per_batch["domain"]))
+def _prepare(
+    distribution: Distribution, delivery: Delivery, rendered: dict, per_batch: dict
+) -> _Outgoing:
+    outgoing = _Outgoing(
+        delivery,
+        messages.make_message_id(
+            distribution_id=distribution.pk, delivery_id=delivery.pk, domain=per_batch["domain"]
+        ),
+    )
     try:
         token = messages.unsubscribe_token(delivery.contact_id)
-        prebuilt = smtp_wire.template(distribution.pk, delivery.variant, rendered) \
-            if per_batch["fast"] and smtp_wire.plain_address(delivery.address) else None
+        prebuilt = (
+            smtp_wire.template(distribution.pk, delivery.variant, rendered)
+            if per_batch["fast"] and smtp_wire.plain_address(delivery.address)
+            else None
+        )
         if prebuilt is not None:
             # The variant was built once; only To, Message-ID, Date and the token change.
-            outgoing.data = prebuilt.fill(address=delivery.address, token=token,
-                                          message_id=outgoing.message_id)
+            outgoing.data = prebuilt.fill(
+                address=delivery.address, token=token, message_id=outgoing.message_id
+            )
         else:
             outgoing.message = messages.build_message(
-                rendered=rendered, address=delivery.address, token=token,
+                rendered=rendered,
+                address=delivery.address,
+                token=token,
                 message_id=outgoing.message_id,
             )
     except Exception as exc:  # a message we cannot build fails its delivery, not the batch
@@ -336,8 +369,9 @@ def _prepare(distribution: Distribution, delivery: Delivery, rendered: dict,
     return outgoing
 
 
-def _send_one(connection, outgoing: _Outgoing, envelope_from: str, marks: SentMarks,
-              meanwhile) -> None:
+def _send_one(
+    connection, outgoing: _Outgoing, envelope_from: str, marks: SentMarks, meanwhile
+) -> None:
     """Send one prepared message; `meanwhile` runs while the server takes in its body (the
     next message is prepared then, off the critical path)."""
     delivery = outgoing.delivery
@@ -348,8 +382,13 @@ def _send_one(connection, outgoing: _Outgoing, envelope_from: str, marks: SentMa
         if getattr(connection, "connection", True) is None:
             connection.open()
         if outgoing.data is not None:
-            smtp_wire.send_stuffed(connection.connection, envelope_from, delivery.address,
-                                   outgoing.data, meanwhile=meanwhile)
+            smtp_wire.send_stuffed(
+                connection.connection,
+                envelope_from,
+                delivery.address,
+                outgoing.data,
+                meanwhile=meanwhile,
+            )
         else:
             connection.send_messages([outgoing.message])
     except Exception as exc:
@@ -412,13 +451,15 @@ def distribution_work(*, distribution_id: int, budget_seconds: float | None = No
     with _smtp_connection() as connection, _async_commits():
         while True:
             distribution = Distribution.objects.filter(pk=distribution_id).first()
-            if (distribution is None or distribution.state != Distribution.State.SENDING
-                    or distribution.needs_confirmation):
+            if (
+                distribution is None
+                or distribution.state != Distribution.State.SENDING
+                or distribution.needs_confirmation
+            ):
                 return WorkResult(batches, False, None)
             if time.monotonic() > deadline:
                 return WorkResult(batches, True, None)
-            batch = claim_batch(distribution_id=distribution_id,
-                                size=claim_size(distribution_id))
+            batch = claim_batch(distribution_id=distribution_id, size=claim_size(distribution_id))
             if not batch:
                 break
             send_batch(distribution=distribution, batch=batch, connection=connection)

@@ -38,8 +38,14 @@ class SentMarks:
 
     def mark(self, delivery_id: int, message_id: object) -> None:
         now = timezone.now()
-        params = [Delivery.State.SENT, now, now, str(message_id)[:255], delivery_id,
-                  Delivery.State.SENDING]
+        params = [
+            Delivery.State.SENT,
+            now,
+            now,
+            str(message_id)[:255],
+            delivery_id,
+            Delivery.State.SENDING,
+        ]
         if self._pgconn is None:
             with db_connection.cursor() as cursor:
                 cursor.execute(_SQL_DB_API, params)

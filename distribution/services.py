@@ -38,19 +38,24 @@ def is_embargoed(statement: Statement, now: datetime.datetime | None = None) -> 
 
 
 def check_sendable(
-    *, statement: Statement, kind: str, media_lists: list[MediaList],
+    *,
+    statement: Statement,
+    kind: str,
+    media_lists: list[MediaList],
     now: datetime.datetime | None = None,
 ) -> None:
     """Raise RuleBroken saying why this statement may not go to these lists now."""
     now = now or timezone.now()
     if kind == Distribution.Kind.RETRACTION:
         if statement.state != Statement.State.RETRACTED:
-            raise RuleBroken("Only a retracted statement can be sent as a retraction.",
-                             state=statement.state)
+            raise RuleBroken(
+                "Only a retracted statement can be sent as a retraction.", state=statement.state
+            )
         return
     if kind == Distribution.Kind.CORRECTION and statement.state != Statement.State.CORRECTED:
-        raise RuleBroken("Only a corrected statement can be sent as a correction.",
-                         state=statement.state)
+        raise RuleBroken(
+            "Only a corrected statement can be sent as a correction.", state=statement.state
+        )
     if kind == Distribution.Kind.RELEASE and not media_lists:
         raise RuleBroken("Choose at least one media list.")
     if is_public(statement, now):
@@ -79,8 +84,9 @@ def _lists(slugs: list[str]) -> list[MediaList]:
     return [found[s] for s in dict.fromkeys(slugs)]
 
 
-def recipient_preview(*, statement: Statement, media_list_slugs: list[str],
-                      kind: str = Distribution.Kind.RELEASE) -> dict:
+def recipient_preview(
+    *, statement: Statement, media_list_slugs: list[str], kind: str = Distribution.Kind.RELEASE
+) -> dict:
     """What a send would do, for the desk's confirmation step: counts by language variant."""
     lists = _lists(media_list_slugs) if media_list_slugs else []
     return recipients.preview(
@@ -158,8 +164,10 @@ def distribution_pause(*, distribution_id: int, by) -> Distribution:
     with transaction.atomic():
         distribution = _locked(distribution_id)
         if distribution.state not in Distribution.ACTIVE_STATES:
-            raise RuleBroken(f"Only a queued or sending distribution can be paused "
-                             f"(this one is {distribution.state}).")
+            raise RuleBroken(
+                f"Only a queued or sending distribution can be paused "
+                f"(this one is {distribution.state})."
+            )
         distribution.state = Distribution.State.PAUSED
         distribution.save(update_fields=["state"])
     return distribution
@@ -170,15 +178,20 @@ def distribution_resume(*, distribution_id: int, by) -> Distribution:
     with transaction.atomic():
         distribution = _locked(distribution_id)
         if distribution.state != Distribution.State.PAUSED:
-            raise RuleBroken(f"Only a paused distribution can be resumed "
-                             f"(this one is {distribution.state}).")
+            raise RuleBroken(
+                f"Only a paused distribution can be resumed (this one is {distribution.state})."
+            )
         now = timezone.now()
         if distribution.started_at is None and distribution.send_at > now:
             distribution.state = Distribution.State.QUEUED
         else:
             # Re-check: the statement may have been retracted, or its lists changed, meanwhile.
-            check_sendable(statement=distribution.statement, kind=distribution.kind,
-                           media_lists=list(distribution.media_lists.all()), now=now)
+            check_sendable(
+                statement=distribution.statement,
+                kind=distribution.kind,
+                media_lists=list(distribution.media_lists.all()),
+                now=now,
+            )
             distribution.state = Distribution.State.SENDING
             distribution.started_at = distribution.started_at or now
             _kick_on_commit(distribution.pk)
@@ -213,8 +226,12 @@ def distribution_confirm_late(*, distribution_id: int, by) -> Distribution:
         if not distribution.needs_confirmation:
             raise RuleBroken("This distribution is not waiting for confirmation.")
         now = timezone.now()
-        check_sendable(statement=distribution.statement, kind=distribution.kind,
-                       media_lists=list(distribution.media_lists.all()), now=now)
+        check_sendable(
+            statement=distribution.statement,
+            kind=distribution.kind,
+            media_lists=list(distribution.media_lists.all()),
+            now=now,
+        )
         distribution.needs_confirmation = False
         distribution.hold_reason = ""
         distribution.confirmed_by = by
@@ -230,8 +247,11 @@ def distribution_start_due(*, distribution_id: int, now: datetime.datetime | Non
     now = now or timezone.now()
     with transaction.atomic():
         distribution = _locked(distribution_id)
-        if (distribution.state != Distribution.State.QUEUED or distribution.needs_confirmation
-                or distribution.send_at > now):
+        if (
+            distribution.state != Distribution.State.QUEUED
+            or distribution.needs_confirmation
+            or distribution.send_at > now
+        ):
             return False
         late = now - distribution.send_at
         if late > settings.DISTRIBUTION_LATE_AFTER:
@@ -243,8 +263,12 @@ def distribution_start_due(*, distribution_id: int, now: datetime.datetime | Non
             distribution.save(update_fields=["needs_confirmation", "hold_reason"])
             return False
         try:
-            check_sendable(statement=distribution.statement, kind=distribution.kind,
-                           media_lists=list(distribution.media_lists.all()), now=now)
+            check_sendable(
+                statement=distribution.statement,
+                kind=distribution.kind,
+                media_lists=list(distribution.media_lists.all()),
+                now=now,
+            )
         except RuleBroken as err:
             distribution.needs_confirmation = True
             distribution.hold_reason = err.message

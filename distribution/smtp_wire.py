@@ -60,8 +60,13 @@ def _after_refusal(smtp: smtplib.SMTP, code: int) -> None:
         smtp._rset()
 
 
-def send_stuffed(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes,
-                 meanwhile: Callable[[], object] | None = None) -> None:
+def send_stuffed(
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipient: str,
+    data: bytes,
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
     """smtplib.SMTP.sendmail for one plain recipient and a message already dot-stuffed and
     ending in the terminator (CRLF . CRLF).
 

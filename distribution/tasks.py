@@ -97,8 +97,9 @@ def tick() -> None:
     for distribution_id in Distribution.objects.filter(
         state=Distribution.State.SENDING, needs_confirmation=False
     ).values_list("pk", flat=True):
-        pending = Delivery.objects.filter(distribution_id=distribution_id,
-                                          state=Delivery.State.PENDING)
+        pending = Delivery.objects.filter(
+            distribution_id=distribution_id, state=Delivery.State.PENDING
+        )
         if pending.filter(due).exists():
             # At most one re-queue per few ticks, so a long send does not pile up tasks.
             ttl = max(int(settings.CELERY_BEAT_SCHEDULE["distribution-tick"]["schedule"] * 3), 2)

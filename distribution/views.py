@@ -32,13 +32,18 @@ def unsubscribe(request, token: str) -> HttpResponse:
     if request.method == "POST":
         contact_unsubscribe(contact_id=contact.pk)
         return render(request, "distribution/unsubscribe_done.html", {"contact": contact})
-    return render(request, "distribution/unsubscribe_confirm.html", {
-        "contact": contact,
-        "already": contact.status != Contact.Status.ACTIVE,
-    })
+    return render(
+        request,
+        "distribution/unsubscribe_confirm.html",
+        {
+            "contact": contact,
+            "already": contact.status != Contact.Status.ACTIVE,
+        },
+    )
 
 
 # --- The desk ------------------------------------------------------------------------------
+
 
 def _staff(request) -> None:
     if role_of(request.user) is None:
@@ -74,8 +79,7 @@ def send_new(request) -> HttpResponse:
     statement_id = data.get("statement")
     chosen = data.getlist("media_lists")
     kind = data.get("kind") or Distribution.Kind.RELEASE
-    context.update({"chosen_statement": statement_id, "chosen_lists": chosen,
-                    "chosen_kind": kind})
+    context.update({"chosen_statement": statement_id, "chosen_lists": chosen, "chosen_kind": kind})
     if not statement_id:
         return render(request, "distribution/desk_send_new.html", context)
     statement = get_object_or_404(Statement, pk=statement_id)
@@ -110,14 +114,18 @@ def send_detail(request, pk: int) -> HttpResponse:
     if state := request.GET.get("state"):
         deliveries = deliveries.filter(state=state)
     page = Paginator(deliveries, 100).get_page(request.GET.get("page"))
-    return render(request, "distribution/desk_send.html", {
-        "distribution": distribution,
-        "counts": services.distribution_counts(distribution=distribution),
-        "page": page,
-        "states": Delivery.State.values,
-        "live": distribution.state in Distribution.ACTIVE_STATES,
-        "can_act": request.user.has_perm(services.PERMISSION),
-    })
+    return render(
+        request,
+        "distribution/desk_send.html",
+        {
+            "distribution": distribution,
+            "counts": services.distribution_counts(distribution=distribution),
+            "page": page,
+            "states": Delivery.State.values,
+            "live": distribution.state in Distribution.ACTIVE_STATES,
+            "can_act": request.user.has_perm(services.PERMISSION),
+        },
+    )
 
 
 @login_required
@@ -126,8 +134,13 @@ def send_progress(request, pk: int) -> JsonResponse:
     if role_of(request.user) is None:
         return JsonResponse({"message": "Staff only.", "extra": {}}, status=403)
     distribution = get_object_or_404(Distribution, pk=pk)
-    return JsonResponse({"id": distribution.pk, "status": distribution.state,
-                         "counts": services.distribution_counts(distribution=distribution)})
+    return JsonResponse(
+        {
+            "id": distribution.pk,
+            "status": distribution.state,
+            "counts": services.distribution_counts(distribution=distribution),
+        }
+    )
 
 
 _ACTIONS = {

@@ -30,8 +30,19 @@ class ReadOnlyAdminMixin:
 class TranslationInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = StatementTranslation
     extra = 0
-    fields = ["language", "title", "summary", "body", "quotes", "more_information",
-              "marked_complete", "source_hash", "is_demo", "updated_by", "updated_at"]
+    fields = [
+        "language",
+        "title",
+        "summary",
+        "body",
+        "quotes",
+        "more_information",
+        "marked_complete",
+        "source_hash",
+        "is_demo",
+        "updated_by",
+        "updated_at",
+    ]
     readonly_fields = fields
 
 
@@ -41,7 +52,6 @@ class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     readonly_fields = ["created_at", "actor", "action", "from_state", "to_state", "comment"]
     fields = readonly_fields
-
 
 
 @admin.register(Statement)
@@ -55,10 +65,26 @@ class StatementAdmin(admin.ModelAdmin):
     # API): approval is bound to the content, so the admin edits only the links to reference
     # data, which the public page shows but the approved text does not contain.
     readonly_fields = [
-        "desk_link", "campaign", "slug", "kind", "source_language", "required_languages",
-        "state", "embargo_until", "scheduled_at", "published_at", "corrected_at",
-        "correction_count", "retracted_at", "retraction_reason", "deferred_languages",
-        "embargo_lifted_at", "overdue_reported_at", "created_by", "created_at", "updated_at",
+        "desk_link",
+        "campaign",
+        "slug",
+        "kind",
+        "source_language",
+        "required_languages",
+        "state",
+        "embargo_until",
+        "scheduled_at",
+        "published_at",
+        "corrected_at",
+        "correction_count",
+        "retracted_at",
+        "retraction_reason",
+        "deferred_languages",
+        "embargo_lifted_at",
+        "overdue_reported_at",
+        "created_by",
+        "created_at",
+        "updated_at",
     ]
     inlines = [TranslationInline, EventInline]
 
@@ -70,15 +96,22 @@ class StatementAdmin(admin.ModelAdmin):
         from django.urls import reverse
         from django.utils.html import format_html
 
-        return format_html('<a href="{}">Open in the desk</a>',
-                           reverse("desk-statement", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Open in the desk</a>', reverse("desk-statement", args=[obj.pk])
+        )
 
 
 @admin.register(Revision)
 class RevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["statement", "number", "created_by", "created_at"]
-    readonly_fields = ["statement", "number", "created_by", "created_at", "snapshot",
-                       "content_hash"]
+    readonly_fields = [
+        "statement",
+        "number",
+        "created_by",
+        "created_at",
+        "snapshot",
+        "content_hash",
+    ]
 
 
 @admin.register(Review)
@@ -96,8 +129,16 @@ class CorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class StatementEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["statement", "action", "from_state", "to_state", "actor", "created_at"]
     list_filter = ["action"]
-    readonly_fields = ["statement", "actor", "action", "from_state", "to_state", "comment",
-                       "data", "created_at"]
+    readonly_fields = [
+        "statement",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "comment",
+        "data",
+        "created_at",
+    ]
 
 
 @admin.register(Amendment)

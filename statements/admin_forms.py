@@ -22,8 +22,10 @@ class BurmeseAdminForm(forms.ModelForm):
     burmese_text: tuple[str, ...] = ()
 
     confirm_encoding = forms.BooleanField(
-        required=False, label="Keep Burmese text the Zawgyi check is unsure of, as typed",
-        help_text="Tick only after checking that the text reads correctly in a Unicode font.")
+        required=False,
+        label="Keep Burmese text the Zawgyi check is unsure of, as typed",
+        help_text="Tick only after checking that the text reads correctly in a Unicode font.",
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -55,5 +57,8 @@ class BurmeseNoticesAdminMixin:
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         for notice in getattr(form, "burmese_notices", []):
-            messages.warning(request, f"{notice['field']}: converted from Zawgyi to Unicode. "
-                                      f"Check the result: {notice['text']}")
+            messages.warning(
+                request,
+                f"{notice['field']}: converted from Zawgyi to Unicode. "
+                f"Check the result: {notice['text']}",
+            )

@@ -21,8 +21,11 @@ class IsStaffRole(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and (
-            user.is_superuser or user.groups.filter(name__in=ROLES).exists()))
+        return bool(
+            user
+            and user.is_authenticated
+            and (user.is_superuser or user.groups.filter(name__in=ROLES).exists())
+        )
 
 
 def _respond(view, statement: Statement, notices: list | None = None, code=status.HTTP_200_OK):
@@ -48,13 +51,14 @@ def _comment_action(name: str, service, serializer_class=s.CommentSerializer):
     return extend_schema(request=serializer_class, responses=s.StatementOutSerializer)(handler)
 
 
-class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsStaffRole]
     serializer_class = s.StatementOutSerializer
-    queryset = (Statement.objects.select_related("campaign")
-                .prefetch_related("translations", "targets", "roles", "asks", "amendments")
-                .order_by("-updated_at"))
+    queryset = (
+        Statement.objects.select_related("campaign")
+        .prefetch_related("translations", "targets", "roles", "asks", "amendments")
+        .order_by("-updated_at")
+    )
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -67,11 +71,15 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         if "campaign" not in data:
-            return Response({"message": "campaign: This field is required.", "extra": {}},
-                            status=400)
+            return Response(
+                {"message": "campaign: This field is required.", "extra": {}}, status=400
+            )
         statement, notices = workflow.statement_create(
-            by=request.user, campaign=data.pop("campaign"),
-            translations=data.pop("translations", {}), **data)
+            by=request.user,
+            campaign=data.pop("campaign"),
+            translations=data.pop("translations", {}),
+            **data,
+        )
         return _respond(self, statement, notices, code=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StatementInSerializer, responses=s.StatementOutSerializer)
@@ -81,27 +89,34 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = dict(payload.validated_data)
         for fixed in ("campaign", "slug"):
             if data.pop(fixed, None) is not None:
-                return Response({"message": f"{fixed} cannot be changed after creation.",
-                                 "extra": {}}, status=400)
+                return Response(
+                    {"message": f"{fixed} cannot be changed after creation.", "extra": {}},
+                    status=400,
+                )
         statement, notices = workflow.statement_edit(
-            statement_id=int(pk), by=request.user,
+            statement_id=int(pk),
+            by=request.user,
             translations=data.pop("translations", None),
-            confirm_encoding=data.pop("confirm_encoding", False), **data)
+            confirm_encoding=data.pop("confirm_encoding", False),
+            **data,
+        )
         return _respond(self, statement, notices)
 
     update = partial_update
 
     submit = _comment_action("submit", workflow.statement_submit)
     approve = _comment_action("approve", workflow.statement_approve)
-    request_changes = _comment_action("request-changes", workflow.statement_request_changes,
-                                      s.RequestChangesSerializer)
+    request_changes = _comment_action(
+        "request-changes", workflow.statement_request_changes, s.RequestChangesSerializer
+    )
     schedule = _comment_action("schedule", workflow.statement_schedule, s.ScheduleSerializer)
     unschedule = _comment_action("unschedule", workflow.statement_unschedule)
     publish = _comment_action("publish", workflow.statement_publish)
     correct = _comment_action("correct", workflow.statement_correct, s.CorrectSerializer)
     retract = _comment_action("retract", workflow.statement_retract, s.RetractSerializer)
-    defer_translation = _comment_action("defer-translation",
-                                        workflow.statement_defer_translation, s.DeferSerializer)
+    defer_translation = _comment_action(
+        "defer-translation", workflow.statement_defer_translation, s.DeferSerializer
+    )
 
 
 router = DefaultRouter(trailing_slash=True)

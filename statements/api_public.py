@@ -167,15 +167,20 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
 
 class ReleaseFilter(django_filters.FilterSet):
     campaign = django_filters.ModelChoiceFilter(
-        queryset=Campaign.objects.all(), to_field_name="slug", method="filter_campaign",
+        queryset=Campaign.objects.all(),
+        to_field_name="slug",
+        method="filter_campaign",
         help_text="Campaign slug.",
     )
     target = django_filters.ModelChoiceFilter(
-        queryset=Target.objects.all(), to_field_name="slug", field_name="targets",
+        queryset=Target.objects.all(),
+        to_field_name="slug",
+        field_name="targets",
         help_text="Target slug.",
     )
     language = django_filters.ChoiceFilter(
-        choices=list(settings.LANGUAGES), method="filter_language",
+        choices=list(settings.LANGUAGES),
+        method="filter_language",
         help_text="Only releases published in this language.",
     )
     published_after = django_filters.IsoDateTimeFilter(
@@ -203,11 +208,14 @@ class ReleaseFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Published releases, newest first", responses={
-        200: ReleaseSerializer(many=True), **ERRORS}),
+    list=extend_schema(
+        summary="Published releases, newest first",
+        responses={200: ReleaseSerializer(many=True), **ERRORS},
+    ),
     retrieve=extend_schema(
         summary="One release (a retracted one answers with status retracted and no body)",
-        responses={200: ReleaseSerializer, **ERRORS}),
+        responses={200: ReleaseSerializer, **ERRORS},
+    ),
 )
 class ReleaseViewSet(PublicReadOnly):
     serializer_class = ReleaseSerializer
@@ -217,9 +225,11 @@ class ReleaseViewSet(PublicReadOnly):
     def get_queryset(self):
         if self.action == "retrieve":
             # A retracted release keeps its URL: status "retracted", no body.
-            return with_release_data(Statement.objects.filter(
-                public_filter() | Q(state=Statement.State.RETRACTED, published_at__isnull=False)
-            ))
+            return with_release_data(
+                Statement.objects.filter(
+                    public_filter() | Q(state=Statement.State.RETRACTED, published_at__isnull=False)
+                )
+            )
         return published_releases()
 
     def list(self, request, *args, **kwargs):
@@ -227,10 +237,13 @@ class ReleaseViewSet(PublicReadOnly):
         # changed (an edit, a publication, an embargo running out, a retraction). Reference
         # data (campaign or target names) may show up to LIST_CACHE_SECONDS late.
         self._last_modified = releases_last_modified()
-        key = "public-releases:" + hashlib.sha256(
-            f"{request.scheme}://{request.get_host()}{request.get_full_path()}|"
-            f"{self._last_modified}".encode()
-        ).hexdigest()
+        key = (
+            "public-releases:"
+            + hashlib.sha256(
+                f"{request.scheme}://{request.get_host()}{request.get_full_path()}|"
+                f"{self._last_modified}".encode()
+            ).hexdigest()
+        )
         data = cache.get(key)
         if data is None:
             data = super().list(request, *args, **kwargs).data

@@ -38,11 +38,14 @@ TARGETS = {  # slug: (kind, country)
     "myanmar-junta": ("armed_group", "MM"),
 }
 ROLE_HOLDINGS = {  # role slug: (organisation, [(holder, starts_on, ends_on exclusive)])
-    "asean-chair": ("asean", [
-        ("laos", "2024-01-01", "2025-01-01"),
-        ("malaysia", "2025-01-01", "2026-01-01"),
-        ("philippines", "2026-01-01", "2027-01-01"),
-    ]),
+    "asean-chair": (
+        "asean",
+        [
+            ("laos", "2024-01-01", "2025-01-01"),
+            ("malaysia", "2025-01-01", "2026-01-01"),
+            ("philippines", "2026-01-01", "2027-01-01"),
+        ],
+    ),
     # "a position that is supposed to run until 2027" (seed 000); coordinatorships turn in August.
     "asean-coordinator-russia": ("asean", [("myanmar-junta", "2024-03-01", "2027-08-01")]),
 }
@@ -70,19 +73,63 @@ MEDIA_LISTS = {
     "trusted-embargo": ("Trusted journalists (embargoed material)", True),
 }
 CONTACTS = [  # email, name, outlet, beat, country, languages, embargo_trusted, lists
-    ("reporter.bangkok@example.org", "Somchai P.", "Regional Wire", "Southeast Asia", "TH",
-     ["en"], True, ["international-media", "trusted-embargo"]),
-    ("desk.yangon@example.org", "ခင်မာ", "Mizzima (demo)", "Politics", "MM",
-     ["my"], True, ["international-media", "trusted-embargo"]),
-    ("editor.chiangmai@example.org", "Ko Aung", "Border News (demo)", "Conflict", "TH",
-     ["my", "en"], False, ["international-media"]),
-    ("correspondent.sydney@example.org", "Jane Doe", "Pacific Daily (demo)", "Foreign affairs",
-     "AU", ["en"], False, ["international-media"]),
-    ("analyst.delhi@example.org", "R. Sharma", "Delhi Review (demo)", "Defence", "IN",
-     ["en", "my"], False, ["international-media"]),
+    (
+        "reporter.bangkok@example.org",
+        "Somchai P.",
+        "Regional Wire",
+        "Southeast Asia",
+        "TH",
+        ["en"],
+        True,
+        ["international-media", "trusted-embargo"],
+    ),
+    (
+        "desk.yangon@example.org",
+        "ခင်မာ",
+        "Mizzima (demo)",
+        "Politics",
+        "MM",
+        ["my"],
+        True,
+        ["international-media", "trusted-embargo"],
+    ),
+    (
+        "editor.chiangmai@example.org",
+        "Ko Aung",
+        "Border News (demo)",
+        "Conflict",
+        "TH",
+        ["my", "en"],
+        False,
+        ["international-media"],
+    ),
+    (
+        "correspondent.sydney@example.org",
+        "Jane Doe",
+        "Pacific Daily (demo)",
+        "Foreign affairs",
+        "AU",
+        ["en"],
+        False,
+        ["international-media"],
+    ),
+    (
+        "analyst.delhi@example.org",
+        "R. Sharma",
+        "Delhi Review (demo)",
+        "Defence",
+        "IN",
+        ["en", "my"],
+        False,
+        ["international-media"],
+    ),
 ]
-DEMO_USERS = {"author": "demo-author", "editor": "demo-editor",
-              "publisher": "demo-publisher", "admin": "demo-admin"}
+DEMO_USERS = {
+    "author": "demo-author",
+    "editor": "demo-editor",
+    "publisher": "demo-publisher",
+    "admin": "demo-admin",
+}
 
 
 def _clean(value):
@@ -134,48 +181,68 @@ def load_demo() -> dict[str, object]:
     c = english["campaign"]
     campaign, _ = Campaign.objects.update_or_create(
         slug=c["slug"],
-        defaults={"name": _localised(["campaign", "name"], texts),
-                  "description": _localised(["campaign", "description"], texts)},
+        defaults={
+            "name": _localised(["campaign", "name"], texts),
+            "description": _localised(["campaign", "description"], texts),
+        },
     )
     targets = {}
     for slug, (kind, country) in TARGETS.items():
         targets[slug], _ = Target.objects.update_or_create(
             slug=slug,
-            defaults={"name": _localised(["targets", slug], texts), "kind": kind,
-                      "country": country},
+            defaults={
+                "name": _localised(["targets", slug], texts),
+                "kind": kind,
+                "country": country,
+            },
         )
     roles = {}
     for slug, (organisation, holdings) in ROLE_HOLDINGS.items():
         roles[slug], _ = Role.objects.update_or_create(
             slug=slug,
-            defaults={"name": _localised(["roles", slug], texts),
-                      "organisation": targets[organisation]},
+            defaults={
+                "name": _localised(["roles", slug], texts),
+                "organisation": targets[organisation],
+            },
         )
         roles[slug].holdings.all().delete()
         RoleHolding.objects.bulk_create(
-            RoleHolding(role=roles[slug], holder=targets[holder],
-                        starts_on=datetime.date.fromisoformat(start),
-                        ends_on=datetime.date.fromisoformat(end))
+            RoleHolding(
+                role=roles[slug],
+                holder=targets[holder],
+                starts_on=datetime.date.fromisoformat(start),
+                ends_on=datetime.date.fromisoformat(end),
+            )
             for holder, start, end in holdings
         )
     asks = {}
     for slug, (target_slugs, role_slugs) in ASK_TARGETS.items():
         asks[slug], _ = Ask.objects.update_or_create(
-            campaign=campaign, slug=slug, defaults={"text": _localised(["asks", slug], texts)},
+            campaign=campaign,
+            slug=slug,
+            defaults={"text": _localised(["asks", slug], texts)},
         )
         asks[slug].targets.set([targets[t] for t in target_slugs])
         asks[slug].roles.set([roles[r] for r in role_slugs])
 
     boilerplate, _ = Boilerplate.objects.update_or_create(
         slug="justice-for-myanmar",
-        defaults={"about": _localised(["organisation", "boilerplate"], texts),
-                  "media_contact": _localised(["organisation", "media_contact"], texts)},
+        defaults={
+            "about": _localised(["organisation", "boilerplate"], texts),
+            "media_contact": _localised(["organisation", "media_contact"], texts),
+        },
     )
 
     for slug, (target_slugs, role_slugs, ask_slugs) in RELEASES.items():
-        _load_release(slug, texts, campaign, boilerplate,
-                      [targets[t] for t in target_slugs], [roles[r] for r in role_slugs],
-                      [asks[a] for a in ask_slugs])
+        _load_release(
+            slug,
+            texts,
+            campaign,
+            boilerplate,
+            [targets[t] for t in target_slugs],
+            [roles[r] for r in role_slugs],
+            [asks[a] for a in ask_slugs],
+        )
 
     lists = {}
     for slug, (name, trusted) in MEDIA_LISTS.items():
@@ -184,10 +251,16 @@ def load_demo() -> dict[str, object]:
         )
     for email, name, outlet, beat, country, languages, trusted, list_slugs in _clean(CONTACTS):
         contact = Contact.objects.filter(email__iexact=email).first() or Contact(email=email)
-        for field, value in {"name": name, "outlet": outlet, "beat": beat, "country": country,
-                             "languages": languages, "embargo_trusted": trusted,
-                             "consent_basis": Contact.ConsentBasis.CONSENT,
-                             "consent_date": datetime.date(2024, 1, 15)}.items():
+        for field, value in {
+            "name": name,
+            "outlet": outlet,
+            "beat": beat,
+            "country": country,
+            "languages": languages,
+            "embargo_trusted": trusted,
+            "consent_basis": Contact.ConsentBasis.CONSENT,
+            "consent_date": datetime.date(2024, 1, 15),
+        }.items():
             setattr(contact, field, value)
         contact.save()
         for list_slug in list_slugs:
@@ -195,8 +268,9 @@ def load_demo() -> dict[str, object]:
 
     password = demo_password()
     for role, username in DEMO_USERS.items():
-        staff_upsert(username=username, role=role, email=f"{username}@example.org",
-                     password=password)
+        staff_upsert(
+            username=username, role=role, email=f"{username}@example.org", password=password
+        )
     return {"users": DEMO_USERS, "password": password, "releases": list(RELEASES)}
 
 
@@ -208,10 +282,14 @@ def _load_release(slug, texts, campaign, boilerplate, targets, roles, asks) -> S
     statement, created = Statement.objects.update_or_create(
         slug=slug,
         defaults={
-            "campaign": campaign, "kind": Statement.Kind.PRESS_RELEASE,
-            "country": data["country"], "source_language": "en",
-            "required_languages": sorted(texts), "boilerplate": boilerplate,
-            "state": Statement.State.PUBLISHED, "published_at": published_at,
+            "campaign": campaign,
+            "kind": Statement.Kind.PRESS_RELEASE,
+            "country": data["country"],
+            "source_language": "en",
+            "required_languages": sorted(texts),
+            "boilerplate": boilerplate,
+            "state": Statement.State.PUBLISHED,
+            "published_at": published_at,
         },
     )
     statement.targets.set(targets)
@@ -221,20 +299,33 @@ def _load_release(slug, texts, campaign, boilerplate, targets, roles, asks) -> S
     for language in ["en", *sorted(set(texts) - {"en"})]:
         release = texts[language]["releases"][slug]
         translation, _ = StatementTranslation.objects.update_or_create(
-            statement=statement, language=language,
+            statement=statement,
+            language=language,
             defaults={
-                "title": release["title"], "summary": release["summary"],
-                "body": release["body"], "quotes": release.get("quotes", []),
+                "title": release["title"],
+                "summary": release["summary"],
+                "body": release["body"],
+                "quotes": release.get("quotes", []),
                 "more_information": release.get("more_information", ""),
-                "marked_complete": True, "is_demo": language != "en",
+                "marked_complete": True,
+                "is_demo": language != "en",
                 "source_hash": source.content_hash() if source else "",
             },
         )
         source = source or translation
     refresh_search_text(statement)
     if created:
-        Revision.objects.create(statement=statement, number=1, snapshot=statement.snapshot(),
-                                content_hash=statement.content_hash())
-        StatementEvent.record(statement, by=None, action="import", comment="Demo data",
-                              published_at=timezone.localtime(published_at).isoformat())
+        Revision.objects.create(
+            statement=statement,
+            number=1,
+            snapshot=statement.snapshot(),
+            content_hash=statement.content_hash(),
+        )
+        StatementEvent.record(
+            statement,
+            by=None,
+            action="import",
+            comment="Demo data",
+            published_at=timezone.localtime(published_at).isoformat(),
+        )
     return statement

@@ -14,7 +14,8 @@ QUOTE_SEPARATOR = "----"
 
 def quotes_to_text(quotes: list[dict]) -> str:
     return f"\n{QUOTE_SEPARATOR}\n".join(
-        f"{q.get('speaker', '')}\n{q.get('text', '')}" for q in quotes or [])
+        f"{q.get('speaker', '')}\n{q.get('text', '')}" for q in quotes or []
+    )
 
 
 def text_to_quotes(text: str) -> list[dict]:
@@ -38,28 +39,45 @@ class TranslationFields:
         entry = entry or {}
         attrs = {"lang": language, "dir": "ltr", "class": f"text-{language}"}
         form.fields[f"{language}-title"] = forms.CharField(
-            label="Title", required=False, max_length=300, initial=entry.get("title", ""),
-            widget=forms.TextInput(attrs=attrs))
+            label="Title",
+            required=False,
+            max_length=300,
+            initial=entry.get("title", ""),
+            widget=forms.TextInput(attrs=attrs),
+        )
         form.fields[f"{language}-summary"] = forms.CharField(
-            label="Summary", required=False, initial=entry.get("summary", ""),
-            widget=forms.Textarea(attrs=attrs | {"rows": 3}))
+            label="Summary",
+            required=False,
+            initial=entry.get("summary", ""),
+            widget=forms.Textarea(attrs=attrs | {"rows": 3}),
+        )
         form.fields[f"{language}-body"] = forms.CharField(
-            label="Body (Markdown)", required=False, initial=entry.get("body", ""),
-            widget=forms.Textarea(attrs=attrs | {"rows": 14}))
+            label="Body (Markdown)",
+            required=False,
+            initial=entry.get("body", ""),
+            widget=forms.Textarea(attrs=attrs | {"rows": 14}),
+        )
         form.fields[f"{language}-quotes"] = forms.CharField(
             label=f"Quotes (speaker on the first line; blocks separated by {QUOTE_SEPARATOR})",
-            required=False, initial=quotes_to_text(entry.get("quotes", [])),
-            widget=forms.Textarea(attrs=attrs | {"rows": 5}))
+            required=False,
+            initial=quotes_to_text(entry.get("quotes", [])),
+            widget=forms.Textarea(attrs=attrs | {"rows": 5}),
+        )
         form.fields[f"{language}-more_information"] = forms.CharField(
-            label="More information (Markdown links)", required=False,
+            label="More information (Markdown links)",
+            required=False,
             initial=entry.get("more_information", ""),
-            widget=forms.Textarea(attrs=attrs | {"rows": 3}))
+            widget=forms.Textarea(attrs=attrs | {"rows": 3}),
+        )
         form.fields[f"{language}-complete"] = forms.BooleanField(
-            label="Translation complete", required=False,
-            initial=entry.get("marked_complete", True) if entry else True)
+            label="Translation complete",
+            required=False,
+            initial=entry.get("marked_complete", True) if entry else True,
+        )
 
         form.fields[f"{language}-current"] = forms.BooleanField(
-            label="Checked against the current source text", required=False)
+            label="Checked against the current source text", required=False
+        )
 
     @staticmethod
     def collect(cleaned: dict, language: str, *, only_if_given: bool) -> dict | None:
@@ -74,24 +92,29 @@ class TranslationFields:
 
 class StatementForm(forms.Form):
     embargo_until = forms.DateTimeField(
-        required=False, label="Embargo until (UTC)",
+        required=False,
+        label="Embargo until (UTC)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Stays invisible to the public until then, even once published.")
+        help_text="Stays invisible to the public until then, even once published.",
+    )
     confirm_encoding = forms.BooleanField(
-        required=False, label="Keep Burmese text the Zawgyi check is unsure of, as typed")
+        required=False, label="Keep Burmese text the Zawgyi check is unsure of, as typed"
+    )
 
     def __init__(self, *args, content: dict | None = None, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if creating:
             self.fields["campaign"] = forms.ModelChoiceField(
-                Campaign.objects.filter(status="active"), to_field_name="slug")
+                Campaign.objects.filter(status="active"), to_field_name="slug"
+            )
             # Shown by name, so sorted by name in Burmese dictionary order (Burmese names
             # sort by syllable, Latin ones case-insensitively), not by slug.
             self.fields["campaign"].choices = [("", "---------")] + [
-                (c.slug, str(c)) for c in sorted_by_text(
-                    self.fields["campaign"].queryset, text=str)]
+                (c.slug, str(c)) for c in sorted_by_text(self.fields["campaign"].queryset, text=str)
+            ]
             self.fields["slug"] = forms.CharField(
-                required=False, help_text="ASCII; made from the English title when empty.")
+                required=False, help_text="ASCII; made from the English title when empty."
+            )
             self.fields["kind"] = forms.ChoiceField(choices=Statement.Kind.choices)
         self.languages = [code for code, _ in settings.LANGUAGES]
         for language in self.languages:
@@ -100,13 +123,13 @@ class StatementForm(forms.Form):
     def translations(self, *, only_given: bool) -> dict:
         out = {}
         for language in self.languages:
-            values = TranslationFields.collect(self.cleaned_data, language,
-                                               only_if_given=only_given)
+            values = TranslationFields.collect(
+                self.cleaned_data, language, only_if_given=only_given
+            )
             if values is not None:
                 out[language] = values
         return out
 
     def language_fields(self):
         names = (*TranslationFields.FIELDS, "complete", "current")
-        return [(code, [self[f"{code}-{n}"] for n in names])
-                for code in self.languages]
+        return [(code, [self[f"{code}-{n}"] for n in names]) for code in self.languages]

@@ -54,8 +54,10 @@ class ReleasesRss(Feed):
         return published_releases(language=self.language)
 
     def items(self, obj=None):
-        return [build_summary(s, self.language) | {"_statement": s}
-                for s in self._queryset(obj)[:FEED_SIZE]]
+        return [
+            build_summary(s, self.language) | {"_statement": s}
+            for s in self._queryset(obj)[:FEED_SIZE]
+        ]
 
     def item_title(self, item) -> str:
         return item["title"]

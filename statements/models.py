@@ -60,7 +60,9 @@ class Statement(models.Model):
     required_languages = models.JSONField(default=list)
     targets = models.ManyToManyField(Target, blank=True, related_name="statements")
     roles = models.ManyToManyField(
-        Role, blank=True, related_name="statements",
+        Role,
+        blank=True,
+        related_name="statements",
         help_text="Roles addressed; the holder on the release date is named.",
     )
     asks = models.ManyToManyField(Ask, blank=True, related_name="statements")

@@ -38,7 +38,9 @@ def pdf_dir() -> Path:
 def fingerprint(view: ReleaseView) -> str:
     payload = json.dumps(
         {"v": TEMPLATE_VERSION, "release": dataclasses.asdict(view)},
-        sort_keys=True, ensure_ascii=False, default=str,
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 

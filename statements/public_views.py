@@ -68,13 +68,19 @@ def release_list(request, page: int = 1):
     if page == 1 and request.resolver_match.url_name.endswith("-page"):
         return redirect("public:releases")
     current = _page(published_releases(), page)
-    return render(request, "public/release_list.html", {
-        "releases": [build_summary(s, language) for s in current.object_list],
-        "page": current,
-        "links": _page_links(current, "public:releases", {}),
-        "campaigns": [{"slug": c.slug, "name": pick(c.name, language)}
-                      for c in Campaign.objects.filter(status=Campaign.Status.ACTIVE)],
-    })
+    return render(
+        request,
+        "public/release_list.html",
+        {
+            "releases": [build_summary(s, language) for s in current.object_list],
+            "page": current,
+            "links": _page_links(current, "public:releases", {}),
+            "campaigns": [
+                {"slug": c.slug, "name": pick(c.name, language)}
+                for c in Campaign.objects.filter(status=Campaign.Status.ACTIVE)
+            ],
+        },
+    )
 
 
 @require_safe
@@ -86,10 +92,15 @@ def release_detail(request, slug: str):
         raise Http404("No such release.")
     release = build_release(statement, language)
     status = 410 if release.status == "retracted" else 200
-    return render(request, "public/release_detail.html", {
-        "release": release,
-        "alternates": [lang for lang in release.languages if not lang["current"]],
-    }, status=status)
+    return render(
+        request,
+        "public/release_detail.html",
+        {
+            "release": release,
+            "alternates": [lang for lang in release.languages if not lang["current"]],
+        },
+        status=status,
+    )
 
 
 @require_safe
@@ -99,8 +110,9 @@ def release_pdf(request, slug: str):
     if statement is None:
         raise Http404("No such release.")
     if statement.state == Statement.State.RETRACTED:
-        return HttpResponse("This release was retracted.", status=410,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "This release was retracted.", status=410, content_type="text/plain; charset=utf-8"
+        )
     if language not in published_languages(statement):
         raise Http404("This release is not published in this language.")
     path = ensure_pdf(statement, language)  # cached; made here only if the task has not run
@@ -120,13 +132,21 @@ def release_pdf(request, slug: str):
 def campaign_list(request):
     language = _language()
     campaigns = Campaign.objects.order_by("status", "slug")
-    return render(request, "public/campaign_list.html", {
-        "campaigns": [
-            {"slug": c.slug, "name": pick(c.name, language),
-             "description": pick(c.description, language), "status": c.status}
-            for c in campaigns
-        ],
-    })
+    return render(
+        request,
+        "public/campaign_list.html",
+        {
+            "campaigns": [
+                {
+                    "slug": c.slug,
+                    "name": pick(c.name, language),
+                    "description": pick(c.description, language),
+                    "status": c.status,
+                }
+                for c in campaigns
+            ],
+        },
+    )
 
 
 @require_safe
@@ -137,14 +157,20 @@ def campaign_detail(request, slug: str, page: int = 1):
     if page == 1 and request.resolver_match.url_name.endswith("-page"):
         return redirect("public:campaign", slug=slug)
     current = _page(published_releases(campaign=slug), page)
-    return render(request, "public/campaign_detail.html", {
-        "campaign": {"slug": campaign.slug, "name": pick(campaign.name, language),
-                     "description": pick(campaign.description, language)},
-        "releases": [build_summary(s, language) for s in current.object_list],
-        "page": current,
-        "links": _page_links(current, "public:campaign", {"slug": slug}),
-    })
-
+    return render(
+        request,
+        "public/campaign_detail.html",
+        {
+            "campaign": {
+                "slug": campaign.slug,
+                "name": pick(campaign.name, language),
+                "description": pick(campaign.description, language),
+            },
+            "releases": [build_summary(s, language) for s in current.object_list],
+            "page": current,
+            "links": _page_links(current, "public:campaign", {"slug": slug}),
+        },
+    )
 
 
 def page_not_found(request, exception=None):

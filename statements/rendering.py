@@ -26,15 +26,43 @@ from statements.models import Statement
 from statements.selectors import published_languages
 
 ALLOWED_TAGS = {
-    "a", "p", "br", "ul", "ol", "li", "em", "strong", "b", "i", "blockquote", "code", "pre",
-    "h2", "h3", "h4", "h5", "hr", "sup", "sub",
+    "a",
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "blockquote",
+    "code",
+    "pre",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "hr",
+    "sup",
+    "sub",
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
 MYANMAR_DIGITS = str.maketrans("0123456789", "၀၁၂၃၄၅၆၇၈၉")
 MYANMAR_MONTHS = [
-    "ဇန်နဝါရီ", "ဖေဖော်ဝါရီ", "မတ်", "ဧပြီ", "မေ", "ဇွန်",
-    "ဇူလိုင်", "ဩဂုတ်", "စက်တင်ဘာ", "အောက်တိုဘာ", "နိုဝင်ဘာ", "ဒီဇင်ဘာ",
+    "ဇန်နဝါရီ",
+    "ဖေဖော်ဝါရီ",
+    "မတ်",
+    "ဧပြီ",
+    "မေ",
+    "ဇွန်",
+    "ဇူလိုင်",
+    "ဩဂုတ်",
+    "စက်တင်ဘာ",
+    "အောက်တိုဘာ",
+    "နိုဝင်ဘာ",
+    "ဒီဇင်ဘာ",
 ]
 # The ask statuses as readers see them (campaigns.models.Ask.Status holds the codes).
 ASK_STATUS_LABELS = {
@@ -45,12 +73,23 @@ ASK_STATUS_LABELS = {
     "withdrawn": gettext_lazy("Withdrawn"),
 }
 ENGLISH_MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
 # --- Text ---------------------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=1024)  # pure; saves re-rendering the same body on every request
 def markdown_html(text: str) -> str:
@@ -59,7 +98,10 @@ def markdown_html(text: str) -> str:
         return ""
     raw = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
     return nh3.clean(
-        raw, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, url_schemes=URL_SCHEMES,
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
 
@@ -81,6 +123,7 @@ def truncate(text: str, limit: int) -> str:
 
 # --- Dates ----------------------------------------------------------------------------------
 
+
 def myanmar_digits(value: object) -> str:
     return str(value).translate(MYANMAR_DIGITS)
 
@@ -88,8 +131,10 @@ def myanmar_digits(value: object) -> str:
 def format_date(day: datetime.date, language: str) -> str:
     """A date for readers of `language`; Burmese with Burmese digits and month names."""
     if language == "my":
-        return (f"{myanmar_digits(day.year)} ခုနှစ်၊ {MYANMAR_MONTHS[day.month - 1]}လ "
-                f"{myanmar_digits(day.day)} ရက်")
+        return (
+            f"{myanmar_digits(day.year)} ခုနှစ်၊ {MYANMAR_MONTHS[day.month - 1]}လ "
+            f"{myanmar_digits(day.day)} ရက်"
+        )
     if language == "en":
         return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
     with translation.override(language):
@@ -138,6 +183,7 @@ def when(moment: datetime.datetime | None, language: str) -> When | None:
 
 # --- Paths ----------------------------------------------------------------------------------
 
+
 def page_path(slug: str, language: str) -> str:
     with translation.override(language):
         return reverse("public:release", kwargs={"slug": slug})
@@ -149,6 +195,7 @@ def pdf_path(slug: str, language: str) -> str:
 
 
 # --- The release, as shown ------------------------------------------------------------------
+
 
 @dataclass
 class ReleaseView:
@@ -210,12 +257,14 @@ def role_holders(statement: Statement, language: str) -> list[dict]:
             if holding.starts_on <= day and (holding.ends_on is None or holding.ends_on > day):
                 holder = holding.holder
                 break
-        out.append({
-            "role": role.slug,
-            "role_name": pick(role.name, language),
-            "holder": holder.slug if holder else None,
-            "holder_name": pick(holder.name, language) if holder else "",
-        })
+        out.append(
+            {
+                "role": role.slug,
+                "role_name": pick(role.name, language),
+                "holder": holder.slug if holder else None,
+                "holder_name": pick(holder.name, language) if holder else "",
+            }
+        )
     return out
 
 
@@ -223,9 +272,14 @@ def build_release(statement: Statement, language: str) -> ReleaseView:
     """The release in `language` (falls back to the source language when not translated)."""
     status = release_status(statement)
     languages = published_languages(statement)
-    content_language = language if language in languages else (
-        statement.source_language if statement.source_language in languages
-        else (languages[0] if languages else language)
+    content_language = (
+        language
+        if language in languages
+        else (
+            statement.source_language
+            if statement.source_language in languages
+            else (languages[0] if languages else language)
+        )
     )
     tr = statement.translation(content_language)
     with translation.override(language):
@@ -239,13 +293,20 @@ def build_release(statement: Statement, language: str) -> ReleaseView:
             summary="",
             body_html="",
             body_text="",
-            campaign={"slug": statement.campaign.slug,
-                      "name": pick(statement.campaign.name, language)},
+            campaign={
+                "slug": statement.campaign.slug,
+                "name": pick(statement.campaign.name, language),
+            },
             published=when(statement.published_at, language),
             corrected=when(statement.corrected_at, language),
             languages=[
-                {"code": code, "name": language_name(code), "url": page_path(statement.slug, code),
-                 "pdf_url": pdf_path(statement.slug, code), "current": code == language}
+                {
+                    "code": code,
+                    "name": language_name(code),
+                    "url": page_path(statement.slug, code),
+                    "pdf_url": pdf_path(statement.slug, code),
+                    "current": code == language,
+                }
                 for code in languages
             ],
         )
@@ -260,7 +321,8 @@ def build_release(statement: Statement, language: str) -> ReleaseView:
             view.body_text = html_text(view.body_html)
             view.quotes = [
                 {"speaker": q.get("speaker", ""), "html": markdown_html(q.get("text", ""))}
-                for q in (tr.quotes or []) if isinstance(q, dict)
+                for q in (tr.quotes or [])
+                if isinstance(q, dict)
             ]
             view.more_information_html = markdown_html(tr.more_information)
             view.is_demo_translation = tr.is_demo
@@ -270,16 +332,23 @@ def build_release(statement: Statement, language: str) -> ReleaseView:
         ]
         view.role_holders = role_holders(statement, language)
         view.asks = [
-            {"id": a.pk, "text": pick(a.text, language), "status": a.status,
-             "status_label": str(ASK_STATUS_LABELS.get(a.status, a.status))}
+            {
+                "id": a.pk,
+                "text": pick(a.text, language),
+                "status": a.status,
+                "status_label": str(ASK_STATUS_LABELS.get(a.status, a.status)),
+            }
             for a in statement.asks.all()
         ]
         if statement.boilerplate:
             view.boilerplate_html = markdown_html(pick(statement.boilerplate.about, language))
             view.media_contact = pick(statement.boilerplate.media_contact, language)
         view.corrections = [
-            {"number": c.number, "note": c.note_in(language),
-             "when": when(c.published_at or c.created_at, language)}
+            {
+                "number": c.number,
+                "note": c.note_in(language),
+                "when": when(c.published_at or c.created_at, language),
+            }
             for c in statement.corrections.all()
         ]
     return view
@@ -298,6 +367,8 @@ def build_summary(statement: Statement, language: str, *, summary_limit: int = 2
         "summary": truncate(tr.summary, summary_limit) if tr else "",
         "published": when(statement.published_at, language),
         "url": page_path(statement.slug, language),
-        "campaign": {"slug": statement.campaign.slug,
-                     "name": pick(statement.campaign.name, language)},
+        "campaign": {
+            "slug": statement.campaign.slug,
+            "name": pick(statement.campaign.name, language),
+        },
     }

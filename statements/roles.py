@@ -9,24 +9,42 @@ from __future__ import annotations
 ROLES = ("author", "editor", "publisher", "admin")
 
 _READ_REFERENCE = [
-    "campaigns.view_campaign", "campaigns.view_target", "campaigns.view_role",
-    "campaigns.view_roleholding", "campaigns.view_ask", "campaigns.view_askstatuschange",
+    "campaigns.view_campaign",
+    "campaigns.view_target",
+    "campaigns.view_role",
+    "campaigns.view_roleholding",
+    "campaigns.view_ask",
+    "campaigns.view_askstatuschange",
     "statements.view_boilerplate",
 ]
 _WRITE = [
-    "statements.view_statement", "statements.add_statement", "statements.change_statement",
-    "statements.view_statementtranslation", "statements.add_statementtranslation",
-    "statements.change_statementtranslation", "statements.view_revision",
-    "statements.view_review", "statements.view_correction", "statements.view_statementevent",
+    "statements.view_statement",
+    "statements.add_statement",
+    "statements.change_statement",
+    "statements.view_statementtranslation",
+    "statements.add_statementtranslation",
+    "statements.change_statementtranslation",
+    "statements.view_revision",
+    "statements.view_review",
+    "statements.view_correction",
+    "statements.view_statementevent",
     "statements.submit_statement",
 ]
 _REVIEW = ["statements.review_statement"]
 _PUBLISH = [
-    "statements.publish_statement", "statements.correct_statement",
-    "statements.retract_statement", "statements.distribute_statement",
-    "contacts.view_contact", "contacts.add_contact", "contacts.change_contact",
-    "contacts.view_medialist", "contacts.add_medialist", "contacts.change_medialist",
-    "contacts.view_membership", "contacts.add_membership", "contacts.change_membership",
+    "statements.publish_statement",
+    "statements.correct_statement",
+    "statements.retract_statement",
+    "statements.distribute_statement",
+    "contacts.view_contact",
+    "contacts.add_contact",
+    "contacts.change_contact",
+    "contacts.view_medialist",
+    "contacts.add_medialist",
+    "contacts.change_medialist",
+    "contacts.view_membership",
+    "contacts.add_membership",
+    "contacts.change_membership",
     "contacts.delete_membership",
 ]
 

@@ -96,11 +96,19 @@ def search_statements(queryset: QuerySet, q: str) -> QuerySet:
         # Ranked on the title line only: trigram similarity against the whole text (a few
         # kB per statement) cost seconds for a word found in every statement
         # (bench/search.py); the title line is short and is where relevance shows.
-        title_line = Func(F("search_text"), Value(_SEPARATOR), Value(1), function="split_part",
-                          output_field=TextField())
+        title_line = Func(
+            F("search_text"),
+            Value(_SEPARATOR),
+            Value(1),
+            function="split_part",
+            output_field=TextField(),
+        )
         queryset = queryset.annotate(search_title=title_line).annotate(
-            search_in_title=Case(When(search_title__contains=terms[0], then=Value(1)),
-                                 default=Value(0), output_field=IntegerField()),
+            search_in_title=Case(
+                When(search_title__contains=terms[0], then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
             search_rank=TrigramWordSimilarity(Value(" ".join(terms)), "search_title"),
         )
         return queryset.order_by("-search_in_title", F("search_rank").desc(), *newest)
@@ -108,11 +116,15 @@ def search_statements(queryset: QuerySet, q: str) -> QuerySet:
     first_break = StrIndex("search_text", Value(_SEPARATOR))
     position = StrIndex("search_text", Value(terms[0]))
     queryset = queryset.annotate(search_title_end=first_break, search_position=position)
-    queryset = queryset.annotate(search_in_title=Case(
-        When(Q(search_title_end=0) | Q(search_position__lt=F("search_title_end")),
-             then=Value(1)),
-        default=Value(0), output_field=IntegerField(),
-    ))
+    queryset = queryset.annotate(
+        search_in_title=Case(
+            When(
+                Q(search_title_end=0) | Q(search_position__lt=F("search_title_end")), then=Value(1)
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
     return queryset.order_by("-search_in_title", *newest)
 
 
@@ -140,16 +152,25 @@ def search_public_statements(queryset: QuerySet, q: str) -> QuerySet:
     # about 100 ms at 10,000 statements, bench/search.py).
     # The complement of selectors.public_translations(), spelled out.
     draft_row = StatementTranslation.objects.filter(statement_id=OuterRef("pk")).filter(
-        Q(marked_complete=False) | Q(title="") | Q(summary="") | Q(body=""))
+        Q(marked_complete=False) | Q(title="") | Q(summary="") | Q(body="")
+    )
     hidden = Q(_search_deferred__contains='"') | Q(_search_has_draft=True)
-    readable = public_translations().filter(statement_id=OuterRef("pk")).annotate(
-        _deferred=Cast("statement__deferred_languages", TextField())
-    ).exclude(_deferred__contains=Concat(Value('"'), F("language"), Value('"')))
+    readable = (
+        public_translations()
+        .filter(statement_id=OuterRef("pk"))
+        .annotate(_deferred=Cast("statement__deferred_languages", TextField()))
+        .exclude(_deferred__contains=Concat(Value('"'), F("language"), Value('"')))
+    )
     confirmed = Q()
     for term in terms:
-        in_readable = Exists(readable.filter(
-            Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)))
+        in_readable = Exists(
+            readable.filter(
+                Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+            )
+        )
         confirmed &= Q(in_readable) | Q(slug__icontains=term)
-    found = found.annotate(_search_deferred=Cast("deferred_languages", TextField()),
-                           _search_has_draft=Exists(draft_row))
+    found = found.annotate(
+        _search_deferred=Cast("deferred_languages", TextField()),
+        _search_has_draft=Exists(draft_row),
+    )
     return found.filter(~hidden | confirmed)

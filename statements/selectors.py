@@ -13,9 +13,8 @@ from statements.models import Statement
 def public_filter(now: datetime.datetime | None = None) -> Q:
     """Published or corrected, publication time reached, and no embargo still running."""
     now = now or timezone.now()
-    return (
-        Q(state__in=Statement.PUBLIC_STATES, published_at__lte=now)
-        & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+    return Q(state__in=Statement.PUBLIC_STATES, published_at__lte=now) & (
+        Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)
     )
 
 
@@ -39,6 +38,7 @@ def is_public(statement: Statement, now: datetime.datetime | None = None) -> boo
 
 
 # --- Public outputs (pages, API, feeds, PDFs, static export) ------------------------------
+
 
 def with_release_data(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
     """Everything a release page, its JSON or its PDF shows, in a constant number of queries."""
@@ -118,9 +118,12 @@ def public_translations():
     """Translations a reader may see: complete ones (a draft translation stays private)."""
     from statements.models import StatementTranslation
 
-    return StatementTranslation.objects.filter(marked_complete=True).exclude(title="").exclude(
-        summary=""
-    ).exclude(body="")
+    return (
+        StatementTranslation.objects.filter(marked_complete=True)
+        .exclude(title="")
+        .exclude(summary="")
+        .exclude(body="")
+    )
 
 
 def published_languages(statement: Statement) -> list[str]:

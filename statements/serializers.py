@@ -14,8 +14,9 @@ class TranslationInSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True)
     body = serializers.CharField(required=False, allow_blank=True)
     more_information = serializers.CharField(required=False, allow_blank=True)
-    quotes = serializers.ListField(child=serializers.DictField(child=serializers.CharField(
-        allow_blank=True)), required=False)
+    quotes = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)), required=False
+    )
     complete = serializers.BooleanField(required=False)
     current = serializers.BooleanField(
         required=False, help_text="Checked against the current source text (clears stale)."
@@ -26,8 +27,9 @@ class StatementInSerializer(serializers.Serializer):
     campaign = serializers.SlugField(required=False)
     slug = serializers.CharField(required=False, max_length=120)
     kind = serializers.ChoiceField(choices=Statement.Kind.choices, required=False)
-    required_languages = serializers.ListField(child=serializers.CharField(), required=False,
-                                               allow_empty=False)
+    required_languages = serializers.ListField(
+        child=serializers.CharField(), required=False, allow_empty=False
+    )
     embargo_until = serializers.DateTimeField(required=False, allow_null=True)
     translations = serializers.DictField(child=TranslationInSerializer(), required=False)
     targets = serializers.ListField(child=serializers.SlugField(), required=False)
@@ -42,7 +44,8 @@ class StatementInSerializer(serializers.Serializer):
             unknown = set(data) - set(self.fields)
             if unknown:
                 raise serializers.ValidationError(
-                    {"non_field_errors": [f"Unknown fields: {sorted(unknown)}."]})
+                    {"non_field_errors": [f"Unknown fields: {sorted(unknown)}."]}
+                )
         return super().to_internal_value(data)
 
 
@@ -83,11 +86,29 @@ class StatementOutSerializer(serializers.ModelSerializer):
     class Meta:
         model = Statement
         fields = [
-            "id", "slug", "campaign", "kind", "state", "source_language", "required_languages",
-            "deferred_languages", "embargo_until", "scheduled_at", "published_at",
-            "corrected_at", "correction_count", "retracted_at", "retraction_reason",
-            "translations", "targets", "roles", "asks", "pending_change", "actions",
-            "created_at", "updated_at",
+            "id",
+            "slug",
+            "campaign",
+            "kind",
+            "state",
+            "source_language",
+            "required_languages",
+            "deferred_languages",
+            "embargo_until",
+            "scheduled_at",
+            "published_at",
+            "corrected_at",
+            "correction_count",
+            "retracted_at",
+            "retraction_reason",
+            "translations",
+            "targets",
+            "roles",
+            "asks",
+            "pending_change",
+            "actions",
+            "created_at",
+            "updated_at",
         ]
 
     def get_translations(self, statement: Statement) -> dict:
@@ -95,10 +116,13 @@ class StatementOutSerializer(serializers.ModelSerializer):
         status = workflow.translation_status(statement, content)
         return {
             lang: {
-                "title": entry.get("title", ""), "summary": entry.get("summary", ""),
-                "body": entry.get("body", ""), "quotes": entry.get("quotes", []),
+                "title": entry.get("title", ""),
+                "summary": entry.get("summary", ""),
+                "body": entry.get("body", ""),
+                "quotes": entry.get("quotes", []),
                 "more_information": entry.get("more_information", ""),
-                "complete": status[lang]["complete"], "stale": status[lang]["stale"],
+                "complete": status[lang]["complete"],
+                "stale": status[lang]["stale"],
             }
             for lang, entry in sorted(content.items())
         }

@@ -19,8 +19,11 @@ from statements.rendering import (
 )
 from statements.selectors import published_languages
 
-RELEASE_STATUSES = [("published", "Published"), ("corrected", "Corrected"),
-                    ("retracted", "Retracted")]
+RELEASE_STATUSES = [
+    ("published", "Published"),
+    ("corrected", "Corrected"),
+    ("retracted", "Retracted"),
+]
 
 
 def _localised(value: dict | None) -> dict[str, str]:
@@ -113,13 +116,19 @@ class ReleaseSerializer(serializers.Serializer):
             "corrected_at": _datetime(statement.corrected_at),
             "retracted_at": _datetime(statement.retracted_at) if retracted else None,
             "retraction_reason": statement.retraction_reason if retracted else "",
-            "campaign": {"slug": statement.campaign.slug,
-                         "name": _localised(statement.campaign.name)},
-            "targets": [] if retracted else [
+            "campaign": {
+                "slug": statement.campaign.slug,
+                "name": _localised(statement.campaign.name),
+            },
+            "targets": []
+            if retracted
+            else [
                 {"slug": t.slug, "name": _localised(t.name), "kind": t.kind}
                 for t in statement.targets.all()
             ],
-            "asks": [] if retracted else [
+            "asks": []
+            if retracted
+            else [
                 {"id": a.pk, "text": _localised(a.text), "status": a.status}
                 for a in statement.asks.all()
             ],
@@ -137,8 +146,12 @@ class CampaignSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "description", "status"]
 
     def to_representation(self, campaign):
-        return {"slug": campaign.slug, "name": _localised(campaign.name),
-                "description": _localised(campaign.description), "status": campaign.status}
+        return {
+            "slug": campaign.slug,
+            "name": _localised(campaign.name),
+            "description": _localised(campaign.description),
+            "status": campaign.status,
+        }
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -150,8 +163,13 @@ class TargetSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind", "country", "parent"]
 
     def to_representation(self, target):
-        return {"slug": target.slug, "name": _localised(target.name), "kind": target.kind,
-                "country": target.country, "parent": target.parent.slug if target.parent else None}
+        return {
+            "slug": target.slug,
+            "name": _localised(target.name),
+            "kind": target.kind,
+            "country": target.country,
+            "parent": target.parent.slug if target.parent else None,
+        }
 
 
 class AskSerializer(serializers.ModelSerializer):
@@ -164,6 +182,11 @@ class AskSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "campaign", "text", "status", "targets"]
 
     def to_representation(self, ask):
-        return {"id": ask.pk, "slug": ask.slug, "campaign": ask.campaign.slug,
-                "text": _localised(ask.text), "status": ask.status,
-                "targets": [t.slug for t in ask.targets.all()]}
+        return {
+            "id": ask.pk,
+            "slug": ask.slug,
+            "campaign": ask.campaign.slug,
+            "text": _localised(ask.text),
+            "status": ask.status,
+            "targets": [t.slug for t in ask.targets.all()],
+        }

@@ -15,8 +15,12 @@ def clean_text(value: str, *, field: str, confirm: bool = False) -> tuple[str, d
         raise RuleBroken(f"{field}: {err}", field=field, encoding="zawgyi?") from err
     notice = None
     if cleaned.converted:
-        notice = {"field": field, "converted_from": "Zawgyi", "text": cleaned.text,
-                  "probability": round(cleaned.probability, 3)}
+        notice = {
+            "field": field,
+            "converted_from": "Zawgyi",
+            "text": cleaned.text,
+            "probability": round(cleaned.probability, 3),
+        }
     return cleaned.text, notice
 
 
@@ -35,8 +39,9 @@ def clean_translation_fields(
             for i, quote in enumerate(value):
                 entry = {}
                 for key in ("speaker", "text"):
-                    text, notice = clean_text(str(quote.get(key, "")),
-                                              field=f"{where}[{i}].{key}", confirm=confirm)
+                    text, notice = clean_text(
+                        str(quote.get(key, "")), field=f"{where}[{i}].{key}", confirm=confirm
+                    )
                     entry[key] = text
                     notices += [notice] if notice else []
                 quotes.append(entry)

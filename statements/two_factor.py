@@ -20,7 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 class StaffLoginForm(AuthenticationForm):
     otp_token = forms.CharField(
-        label="Code from your authenticator app", required=False, max_length=8,
+        label="Code from your authenticator app",
+        required=False,
+        max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -32,7 +34,8 @@ class StaffLoginForm(AuthenticationForm):
             device = django_otp.match_token(user, token) if token else None
             if device is None:
                 raise forms.ValidationError(
-                    "Enter the current code from your authenticator app.", code="otp")
+                    "Enter the current code from your authenticator app.", code="otp"
+                )
             user.otp_device = device
         return cleaned
 

@@ -16,7 +16,10 @@ urlpatterns = [
     path("statements/<int:pk>/", v.statement_detail, name="desk-statement"),
     path("statements/<int:pk>/save/", v.statement_save, name="desk-statement-save"),
     path("statements/<int:pk>/diff/", v.statement_diff, name="desk-statement-diff"),
-    path("statements/<int:pk>/preview/<str:language>/", v.statement_preview,
-         name="desk-statement-preview"),
+    path(
+        "statements/<int:pk>/preview/<str:language>/",
+        v.statement_preview,
+        name="desk-statement-preview",
+    ),
     path("statements/<int:pk>/<str:name>/", v.statement_action, name="desk-statement-action"),
 ]

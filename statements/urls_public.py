@@ -15,12 +15,19 @@ urlpatterns = [
     path("releases/<slug:slug>.pdf", public_views.release_pdf, name="release-pdf"),
     path("campaigns/", public_views.campaign_list, name="campaigns"),
     path("campaigns/<slug:slug>/", public_views.campaign_detail, name="campaign"),
-    path("campaigns/<slug:slug>/page/<int:page>/", public_views.campaign_detail,
-         name="campaign-page"),
+    path(
+        "campaigns/<slug:slug>/page/<int:page>/", public_views.campaign_detail, name="campaign-page"
+    ),
     path("feeds/releases.xml", conditional(feeds.ReleasesRss()), name="feed-rss"),
     path("feeds/releases.atom", conditional(feeds.ReleasesAtom()), name="feed-atom"),
-    path("feeds/campaigns/<slug:slug>.xml", conditional(feeds.CampaignRss()),
-         name="campaign-feed-rss"),
-    path("feeds/campaigns/<slug:slug>.atom", conditional(feeds.CampaignAtom()),
-         name="campaign-feed-atom"),
+    path(
+        "feeds/campaigns/<slug:slug>.xml",
+        conditional(feeds.CampaignRss()),
+        name="campaign-feed-rss",
+    ),
+    path(
+        "feeds/campaigns/<slug:slug>.atom",
+        conditional(feeds.CampaignAtom()),
+        name="campaign-feed-atom",
+    ),
 ]

@@ -81,9 +81,16 @@ def two_factor_setup(request):
             return redirect("desk")
         messages.error(request, "That code did not match; try the current one.")
         status = 400
-    return render(request, "desk/two_factor.html", {
-        "enrolled": False, "qr_svg": qr_svg(device), "secret": b32encode(device.bin_key).decode(),
-    }, status=status)
+    return render(
+        request,
+        "desk/two_factor.html",
+        {
+            "enrolled": False,
+            "qr_svg": qr_svg(device),
+            "secret": b32encode(device.bin_key).decode(),
+        },
+        status=status,
+    )
 
 
 def logout_then_login(request):
@@ -96,7 +103,8 @@ def logout_then_login(request):
 
 def _statements():
     return Statement.objects.select_related("campaign", "created_by").prefetch_related(
-        "translations", "amendments")
+        "translations", "amendments"
+    )
 
 
 @staff_required
@@ -106,17 +114,26 @@ def dashboard(request):
     by_state = {state: [] for state in S.values}
     for statement in statements:
         by_state[statement.state].append(statement)
-    waiting = [s for s in statements
-               if "approve" in workflow.allowed_actions(s, request.user)]
+    waiting = [s for s in statements if "approve" in workflow.allowed_actions(s, request.user)]
     scheduled = sorted(by_state[S.SCHEDULED], key=lambda s: s.scheduled_at)
-    embargoed = [s for s in statements if s.state in workflow.POST_PUBLICATION
-                 and s.embargo_until and s.embargo_until > now]
-    return render(request, "desk/dashboard.html", {
-        "by_state": [(S(state).label, state, items) for state, items in by_state.items()],
-        "waiting": waiting, "scheduled": scheduled, "embargoed": embargoed,
-        "overdue": workflow.overdue_report(now), "role": role_of(request.user),
-        "sends": list(sends_in_progress()),
-    })
+    embargoed = [
+        s
+        for s in statements
+        if s.state in workflow.POST_PUBLICATION and s.embargo_until and s.embargo_until > now
+    ]
+    return render(
+        request,
+        "desk/dashboard.html",
+        {
+            "by_state": [(S(state).label, state, items) for state, items in by_state.items()],
+            "waiting": waiting,
+            "scheduled": scheduled,
+            "embargoed": embargoed,
+            "overdue": workflow.overdue_report(now),
+            "role": role_of(request.user),
+            "sends": list(sends_in_progress()),
+        },
+    )
 
 
 @staff_required
@@ -127,8 +144,15 @@ def translation_overview(request):
         cells = []
         for lang in language_codes():
             st = status.get(lang, {"present": False, "complete": False, "stale": False})
-            label = ("missing" if not st["present"] else "stale" if st["stale"]
-                     else "incomplete" if not st["complete"] else "ok")
+            label = (
+                "missing"
+                if not st["present"]
+                else "stale"
+                if st["stale"]
+                else "incomplete"
+                if not st["complete"]
+                else "ok"
+            )
             if lang in statement.deferred_languages and label != "ok":
                 label = "to follow"
             cells.append((lang, label))
@@ -136,8 +160,11 @@ def translation_overview(request):
     only_problems = request.GET.get("all") != "1"
     if only_problems:
         rows = [r for r in rows if r[2]]
-    return render(request, "desk/translations.html", {
-        "rows": rows, "languages": language_codes(), "only_problems": only_problems})
+    return render(
+        request,
+        "desk/translations.html",
+        {"rows": rows, "languages": language_codes(), "only_problems": only_problems},
+    )
 
 
 @staff_required
@@ -148,10 +175,14 @@ def statement_new(request):
         data = form.cleaned_data
         try:
             statement, notices = workflow.statement_create(
-                by=request.user, campaign=data["campaign"].slug, slug=data.get("slug") or None,
-                kind=data["kind"], embargo_until=data.get("embargo_until"),
+                by=request.user,
+                campaign=data["campaign"].slug,
+                slug=data.get("slug") or None,
+                kind=data["kind"],
+                embargo_until=data.get("embargo_until"),
                 translations=form.translations(only_given=True),
-                confirm_encoding=data.get("confirm_encoding", False))
+                confirm_encoding=data.get("confirm_encoding", False),
+            )
         except (RuleBroken, NotAllowed) as err:
             if isinstance(err, NotAllowed):
                 raise PermissionDenied(err.message) from err
@@ -168,8 +199,11 @@ def statement_new(request):
 
 def _notify(request, notices: list[dict]) -> None:
     for notice in notices:
-        messages.warning(request, f"{notice['field']}: converted from Zawgyi to Unicode. "
-                                  f"Check the result: {truncate(notice['text'], 200)}")
+        messages.warning(
+            request,
+            f"{notice['field']}: converted from Zawgyi to Unicode. "
+            f"Check the result: {truncate(notice['text'], 200)}",
+        )
 
 
 def _detail_context(request, statement: Statement, form: StatementForm | None = None) -> dict:
@@ -185,19 +219,30 @@ def _detail_context(request, statement: Statement, form: StatementForm | None = 
         left = (source.get("body") or "").split("\n\n")
         right = (entry.get("body") or "").split("\n\n")
         width = max(len(left), len(right))
-        side_by_side.append((lang, [(left[i] if i < len(left) else "",
-                                     right[i] if i < len(right) else "")
-                                    for i in range(width)]))
+        side_by_side.append(
+            (
+                lang,
+                [
+                    (left[i] if i < len(left) else "", right[i] if i < len(right) else "")
+                    for i in range(width)
+                ],
+            )
+        )
     revisions = list(statement.revisions.select_related("created_by").order_by("-number"))
     return {
-        "statement": statement, "form": form, "status": status,
+        "statement": statement,
+        "form": form,
+        "status": status,
         "actions": workflow.allowed_actions(statement, request.user),
         "amendment": workflow.open_amendment(statement)
-        if statement.state in workflow.POST_PUBLICATION else None,
+        if statement.state in workflow.POST_PUBLICATION
+        else None,
         "events": statement.events.select_related("actor").order_by("-created_at", "-id"),
         "reviews": statement.reviews.select_related("reviewer").order_by("-created_at"),
-        "revisions": revisions, "side_by_side": side_by_side,
-        "source_language": statement.source_language, "languages": language_codes(),
+        "revisions": revisions,
+        "side_by_side": side_by_side,
+        "source_language": statement.source_language,
+        "languages": language_codes(),
         "editable": "edit" in workflow.allowed_actions(statement, request.user),
     }
 
@@ -217,9 +262,12 @@ def statement_save(request, pk: int):
         data = form.cleaned_data
         try:
             _, notices = workflow.statement_edit(
-                statement_id=pk, by=request.user, translations=form.translations(only_given=True),
+                statement_id=pk,
+                by=request.user,
+                translations=form.translations(only_given=True),
                 embargo_until=data.get("embargo_until"),
-                confirm_encoding=data.get("confirm_encoding", False))
+                confirm_encoding=data.get("confirm_encoding", False),
+            )
         except NotAllowed as err:
             raise PermissionDenied(err.message) from err
         except RuleBroken as err:
@@ -229,8 +277,9 @@ def statement_save(request, pk: int):
             messages.success(request, "Saved.")
             return redirect("desk-statement", pk=pk)
     statement = get_object_or_404(_statements(), pk=pk)
-    return render(request, "desk/statement_detail.html",
-                  _detail_context(request, statement, form), status=400)
+    return render(
+        request, "desk/statement_detail.html", _detail_context(request, statement, form), status=400
+    )
 
 
 def _action_arguments(name: str, post) -> dict:
@@ -243,8 +292,10 @@ def _action_arguments(name: str, post) -> dict:
             when = timezone.make_aware(when, datetime.UTC)
         return {"scheduled_at": when, "comment": comment}
     if name == "correct":
-        return {"notes": {lang: post.get(f"note-{lang}", "") for lang in language_codes()},
-                "comment": comment}
+        return {
+            "notes": {lang: post.get(f"note-{lang}", "") for lang in language_codes()},
+            "comment": comment,
+        }
     if name == "retract":
         return {"reason": post.get("reason", "")}
     if name == "defer_translation":
@@ -279,8 +330,9 @@ def statement_action(request, pk: int, name: str):
     except RuleBroken as err:
         messages.error(request, err.message)
         statement = get_object_or_404(_statements(), pk=pk)
-        return render(request, "desk/statement_detail.html",
-                      _detail_context(request, statement), status=400)
+        return render(
+            request, "desk/statement_detail.html", _detail_context(request, statement), status=400
+        )
     messages.success(request, f"{name.replace('_', ' ').capitalize()}: done.")
     return redirect("desk-statement", pk=pk)
 
@@ -307,11 +359,18 @@ def statement_diff(request, pk: int):
             left = (before.get(field) or "").splitlines()
             right = (after.get(field) or "").splitlines()
             if left != right:
-                tables.append((lang, field, differ.make_table(
-                    left, right, f"r{a}", f"r{b}", context=True, numlines=2)))
-    return render(request, "desk/diff.html", {
-        "statement": statement, "a": a, "b": b, "tables": tables,
-        "numbers": sorted(revisions)})
+                tables.append(
+                    (
+                        lang,
+                        field,
+                        differ.make_table(left, right, f"r{a}", f"r{b}", context=True, numlines=2),
+                    )
+                )
+    return render(
+        request,
+        "desk/diff.html",
+        {"statement": statement, "a": a, "b": b, "tables": tables, "numbers": sorted(revisions)},
+    )
 
 
 @staff_required
@@ -320,10 +379,15 @@ def statement_preview(request, pk: int, language: str):
     entry = workflow.working_content(statement).get(language)
     if entry is None or language not in language_codes():
         raise Http404("No text in that language yet.")
-    return render(request, "desk/preview.html", {
-        "statement": statement, "language": language, "entry": entry,
-        "body_html": markdown_html(entry.get("body", "")),
-        "more_html": markdown_html(entry.get("more_information", "")),
-        "quotes": entry.get("quotes", []),
-    })
-
+    return render(
+        request,
+        "desk/preview.html",
+        {
+            "statement": statement,
+            "language": language,
+            "entry": entry,
+            "body_html": markdown_html(entry.get("body", "")),
+            "more_html": markdown_html(entry.get("more_information", "")),
+            "quotes": entry.get("quotes", []),
+        },
+    )

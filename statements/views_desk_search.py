@@ -24,9 +24,21 @@ def desk_search(request):
         )[:MAX_RESULTS]
         for statement in found:
             titles = [(t.language, t.title) for t in statement.translations.all() if t.title]
-            titles.sort(key=lambda pair: language_codes().index(pair[0])
-                        if pair[0] in language_codes() else len(language_codes()))
+            titles.sort(
+                key=lambda pair: (
+                    language_codes().index(pair[0])
+                    if pair[0] in language_codes()
+                    else len(language_codes())
+                )
+            )
             results.append({"statement": statement, "titles": titles})
-    return render(request, "desk/search.html", {
-        "q": q, "results": results, "limit": MAX_RESULTS, "title_chars": TITLE_CHARS,
-    })
+    return render(
+        request,
+        "desk/search.html",
+        {
+            "q": q,
+            "results": results,
+            "limit": MAX_RESULTS,
+            "title_chars": TITLE_CHARS,
+        },
+    )

@@ -46,12 +46,18 @@ log = logging.getLogger(__name__)
 State = Statement.State
 
 CONTENT_FIELDS = ("title", "summary", "body", "quotes", "more_information")
-EDITABLE_STATES = (State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED,
-                   State.SCHEDULED)
+EDITABLE_STATES = (
+    State.DRAFT,
+    State.IN_REVIEW,
+    State.CHANGES_REQUESTED,
+    State.APPROVED,
+    State.SCHEDULED,
+)
 POST_PUBLICATION = (State.PUBLISHED, State.CORRECTED)
 
 
 # --- content helpers ----------------------------------------------------------------------
+
 
 def _digest(payload: object) -> str:
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -63,8 +69,12 @@ def _content_of(entry: dict) -> dict:
 
 
 def _entry_complete(entry: dict) -> bool:
-    return bool(entry.get("marked_complete", True) and entry.get("title")
-                and entry.get("summary") and entry.get("body"))
+    return bool(
+        entry.get("marked_complete", True)
+        and entry.get("title")
+        and entry.get("summary")
+        and entry.get("body")
+    )
 
 
 def open_amendment(statement: Statement) -> Amendment | None:
@@ -77,19 +87,21 @@ def working_content(statement: Statement) -> dict[str, dict]:
     if amendment is not None:
         return amendment.content
     return {
-        t.language: t.content() | {"marked_complete": t.marked_complete,
-                                   "source_hash": t.source_hash}
+        t.language: t.content()
+        | {"marked_complete": t.marked_complete, "source_hash": t.source_hash}
         for t in statement.translations.all()
     }
 
 
 def working_hash(statement: Statement, content: dict[str, dict] | None = None) -> str:
     content = working_content(statement) if content is None else content
-    return _digest({
-        "translations": {lang: _content_of(entry) for lang, entry in content.items()},
-        "kind": statement.kind,
-        "campaign": statement.campaign_id,
-    })
+    return _digest(
+        {
+            "translations": {lang: _content_of(entry) for lang, entry in content.items()},
+            "kind": statement.kind,
+            "campaign": statement.campaign_id,
+        }
+    )
 
 
 def translation_status(statement: Statement, content: dict[str, dict] | None = None) -> dict:
@@ -103,8 +115,10 @@ def translation_status(statement: Statement, content: dict[str, dict] | None = N
         status[lang] = {
             "present": entry is not None,
             "complete": bool(entry) and _entry_complete(entry),
-            "stale": bool(entry) and lang != statement.source_language
-            and source_hash is not None and entry.get("source_hash") != source_hash,
+            "stale": bool(entry)
+            and lang != statement.source_language
+            and source_hash is not None
+            and entry.get("source_hash") != source_hash,
         }
     return status
 
@@ -145,8 +159,7 @@ def _require(user, action: str) -> None:
     if user is None or not getattr(user, "is_authenticated", False):
         raise NotAllowed("Log in as staff first.", action=action)
     if not user.has_perm(ACTION_PERMISSIONS[action]):
-        raise NotAllowed(f"Your role may not {action.replace('_', ' ')} statements.",
-                         action=action)
+        raise NotAllowed(f"Your role may not {action.replace('_', ' ')} statements.", action=action)
 
 
 def _lock(statement_id: int) -> Statement:
@@ -162,8 +175,9 @@ def _not_frozen(statement: Statement) -> None:
 
 
 def _after_commit(statement_id: int, action: str) -> None:
-    transaction.on_commit(lambda: release_changed.send(
-        sender=Statement, statement_id=statement_id, action=action))
+    transaction.on_commit(
+        lambda: release_changed.send(sender=Statement, statement_id=statement_id, action=action)
+    )
 
 
 def _next_revision(statement: Statement, by) -> Revision:
@@ -171,14 +185,21 @@ def _next_revision(statement: Statement, by) -> Revision:
     snapshot = {
         "kind": statement.kind,
         "embargo_until": statement.embargo_until.isoformat() if statement.embargo_until else None,
-        "translations": {lang: _content_of(entry)
-                         for lang, entry in working_content(statement).items()},
+        "translations": {
+            lang: _content_of(entry) for lang, entry in working_content(statement).items()
+        },
     }
-    return Revision.objects.create(statement=statement, number=number, created_by=by,
-                                   snapshot=snapshot, content_hash=working_hash(statement))
+    return Revision.objects.create(
+        statement=statement,
+        number=number,
+        created_by=by,
+        snapshot=snapshot,
+        content_hash=working_hash(statement),
+    )
 
 
 # --- create and edit ----------------------------------------------------------------------
+
 
 def _unique_slug(base: str) -> str:
     base = (base[:100].strip("-")) or "statement"
@@ -192,7 +213,9 @@ def _check_slug(slug: str) -> str:
     if slugify(slug) != slug or not slug.isascii():
         raise RuleBroken(
             "A slug is lower-case ASCII letters, digits and hyphens (Burmese titles need an "
-            "explicit ASCII slug).", slug=slug)
+            "explicit ASCII slug).",
+            slug=slug,
+        )
     if Statement.objects.filter(slug=slug).exists():
         raise RuleBroken(f"The slug {slug!r} is taken.", slug=slug)
     return slug
@@ -206,8 +229,13 @@ def _check_languages(codes: Iterable[str]) -> list[str]:
     return codes
 
 
-def _merge_translations(statement: Statement, current: dict[str, dict],
-                        changes: dict[str, dict], *, confirm_encoding: bool) -> tuple[dict, list]:
+def _merge_translations(
+    statement: Statement,
+    current: dict[str, dict],
+    changes: dict[str, dict],
+    *,
+    confirm_encoding: bool,
+) -> tuple[dict, list]:
     """New working content with `changes` applied; returns it and the Burmese-text notices.
 
     A translation is bound to the source as it is now when its own text changes, or when the
@@ -227,8 +255,8 @@ def _merge_translations(statement: Statement, current: dict[str, dict],
         before = merged.get(lang)
         entry = dict(before) if before else {f: "" for f in CONTENT_FIELDS} | {"quotes": []}
         cleaned, lang_notices = clean_translation_fields(
-            lang, {k: v for k, v in fields.items() if k in CONTENT_FIELDS},
-            confirm=confirm_encoding)
+            lang, {k: v for k, v in fields.items() if k in CONTENT_FIELDS}, confirm=confirm_encoding
+        )
         notices += lang_notices
         entry.update(cleaned)
         entry["marked_complete"] = bool(fields.get("complete", True))
@@ -246,10 +274,13 @@ def _merge_translations(statement: Statement, current: dict[str, dict],
 def _write_rows(statement: Statement, content: dict[str, dict], by) -> None:
     for lang, entry in content.items():
         StatementTranslation.objects.update_or_create(
-            statement=statement, language=lang,
-            defaults=_content_of(entry) | {
+            statement=statement,
+            language=lang,
+            defaults=_content_of(entry)
+            | {
                 "marked_complete": entry.get("marked_complete", True),
-                "source_hash": entry.get("source_hash", ""), "updated_by": by,
+                "source_hash": entry.get("source_hash", ""),
+                "updated_by": by,
                 "is_demo": False,
             },
         )
@@ -258,8 +289,11 @@ def _write_rows(statement: Statement, content: dict[str, dict], by) -> None:
 
 
 def _set_relations(statement: Statement, *, targets=None, roles=None, asks=None) -> None:
-    for field, model, slugs in (("targets", Target, targets), ("roles", Role, roles),
-                                ("asks", Ask, asks)):
+    for field, model, slugs in (
+        ("targets", Target, targets),
+        ("roles", Role, roles),
+        ("asks", Ask, asks),
+    ):
         if slugs is None:
             continue
         found = list(model.objects.filter(slug__in=slugs))
@@ -270,11 +304,19 @@ def _set_relations(statement: Statement, *, targets=None, roles=None, asks=None)
 
 
 def statement_create(
-    *, by, campaign: str, translations: dict[str, dict], slug: str | None = None,
-    kind: str = Statement.Kind.PRESS_RELEASE, required_languages: list[str] | None = None,
-    embargo_until: datetime.datetime | None = None, source_language: str = "en",
-    targets: list[str] | None = None, roles: list[str] | None = None,
-    asks: list[str] | None = None, confirm_encoding: bool = False,
+    *,
+    by,
+    campaign: str,
+    translations: dict[str, dict],
+    slug: str | None = None,
+    kind: str = Statement.Kind.PRESS_RELEASE,
+    required_languages: list[str] | None = None,
+    embargo_until: datetime.datetime | None = None,
+    source_language: str = "en",
+    targets: list[str] | None = None,
+    roles: list[str] | None = None,
+    asks: list[str] | None = None,
+    confirm_encoding: bool = False,
 ) -> tuple[Statement, list[dict]]:
     _require(by, "create")
     campaign_obj = Campaign.objects.filter(slug=campaign).first()
@@ -293,11 +335,17 @@ def statement_create(
             title = (translations.get("en") or {}).get("title", "")
             slug = _unique_slug(slugify(title))
         statement = Statement.objects.create(
-            campaign=campaign_obj, slug=slug, kind=kind, required_languages=required,
-            embargo_until=embargo_until, source_language=source_language, created_by=by,
+            campaign=campaign_obj,
+            slug=slug,
+            kind=kind,
+            required_languages=required,
+            embargo_until=embargo_until,
+            source_language=source_language,
+            created_by=by,
         )
-        content, notices = _merge_translations(statement, {}, translations,
-                                               confirm_encoding=confirm_encoding)
+        content, notices = _merge_translations(
+            statement, {}, translations, confirm_encoding=confirm_encoding
+        )
         _write_rows(statement, content, by)
         _set_relations(statement, targets=targets, roles=roles, asks=asks)
         _next_revision(statement, by)
@@ -306,8 +354,12 @@ def statement_create(
 
 
 def statement_edit(
-    *, statement_id: int, by, translations: dict[str, dict] | None = None,
-    confirm_encoding: bool = False, **fields: Any,
+    *,
+    statement_id: int,
+    by,
+    translations: dict[str, dict] | None = None,
+    confirm_encoding: bool = False,
+    **fields: Any,
 ) -> tuple[Statement, list[dict]]:
     """Save changes. A real change after approval sends the statement back to review; a save
     without changes changes nothing. After publication the change goes into an amendment."""
@@ -335,13 +387,18 @@ def statement_edit(
                 raise RuleBroken("The release is public: its embargo cannot be set any more.")
             statement.embargo_until, meta_changed = fields["embargo_until"], True
         statement.save()
-        _set_relations(statement, targets=fields.get("targets"), roles=fields.get("roles"),
-                       asks=fields.get("asks"))
+        _set_relations(
+            statement,
+            targets=fields.get("targets"),
+            roles=fields.get("roles"),
+            asks=fields.get("asks"),
+        )
 
         if translations:
             current = working_content(statement)
-            content, notices = _merge_translations(statement, current, translations,
-                                                   confirm_encoding=confirm_encoding)
+            content, notices = _merge_translations(
+                statement, current, translations, confirm_encoding=confirm_encoding
+            )
             if statement.state in POST_PUBLICATION:
                 _save_amendment(statement, content, by)
             else:
@@ -355,8 +412,14 @@ def statement_edit(
         if statement.state in (State.APPROVED, State.SCHEDULED) and after != before:
             statement.state, statement.scheduled_at = State.IN_REVIEW, None
             statement.save(update_fields=["state", "scheduled_at", "updated_at"])
-        StatementEvent.record(statement, by=by, action="edit", from_state=from_state,
-                              content_hash=after, content_changed=after != before)
+        StatementEvent.record(
+            statement,
+            by=by,
+            action="edit",
+            from_state=from_state,
+            content_hash=after,
+            content_changed=after != before,
+        )
     return statement, notices
 
 
@@ -364,8 +427,9 @@ def _save_amendment(statement: Statement, content: dict, by) -> None:
     amendment = open_amendment(statement)
     if amendment is None:
         amendment = Amendment(statement=statement, created_by=by)
-    elif amendment.status == Amendment.Status.APPROVED and \
-            working_hash(statement, content) != working_hash(statement, amendment.content):
+    elif amendment.status == Amendment.Status.APPROVED and working_hash(
+        statement, content
+    ) != working_hash(statement, amendment.content):
         amendment.status = Amendment.Status.IN_REVIEW  # approval is bound to the content
     amendment.content = content
     amendment.save()
@@ -382,12 +446,14 @@ def statement_comment(*, statement_id: int, by, comment: str) -> Statement:
         raise RuleBroken("A comment needs text.")
     with transaction.atomic():
         statement = _lock(statement_id)
-        StatementEvent.record(statement, by=by, action="comment", from_state=statement.state,
-                              comment=comment.strip())
+        StatementEvent.record(
+            statement, by=by, action="comment", from_state=statement.state, comment=comment.strip()
+        )
     return statement
 
 
 # --- review -------------------------------------------------------------------------------
+
 
 def _last_event_time(statement: Statement, actions: Iterable[str]):
     event = statement.events.filter(action__in=list(actions)).order_by("-created_at", "-id").first()
@@ -433,16 +499,18 @@ def statement_submit(*, statement_id: int, by, comment: str = "") -> Statement:
             amendment = open_amendment(statement)
             if amendment is None:
                 raise RuleBroken("Nothing to submit: edit the published text first.")
-            if amendment.status not in (Amendment.Status.DRAFT,
-                                        Amendment.Status.CHANGES_REQUESTED):
+            if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.CHANGES_REQUESTED):
                 raise RuleBroken(f"The change is already {amendment.status}.")
             amendment.status = Amendment.Status.IN_REVIEW
             amendment.save(update_fields=["status", "updated_at"])
         else:
-            raise RuleBroken(f"Only a draft or a statement with changes requested can be "
-                             f"submitted; this one is {statement.state}.")
-        StatementEvent.record(statement, by=by, action="submit", from_state=from_state,
-                              comment=comment)
+            raise RuleBroken(
+                f"Only a draft or a statement with changes requested can be "
+                f"submitted; this one is {statement.state}."
+            )
+        StatementEvent.record(
+            statement, by=by, action="submit", from_state=from_state, comment=comment
+        )
     return statement
 
 
@@ -454,17 +522,22 @@ def statement_request_changes(*, statement_id: int, by, comment: str) -> Stateme
         statement = _lock(statement_id)
         amendment = _under_review(statement)
         from_state = statement.state
-        Review.objects.create(statement=statement, reviewer=by, comment=comment,
-                              decision=Review.Decision.REQUEST_CHANGES,
-                              content_hash=working_hash(statement))
+        Review.objects.create(
+            statement=statement,
+            reviewer=by,
+            comment=comment,
+            decision=Review.Decision.REQUEST_CHANGES,
+            content_hash=working_hash(statement),
+        )
         if amendment is not None:
             amendment.status = Amendment.Status.CHANGES_REQUESTED
             amendment.save(update_fields=["status", "updated_at"])
         else:
             statement.state = State.CHANGES_REQUESTED
             statement.save(update_fields=["state", "updated_at"])
-        StatementEvent.record(statement, by=by, action="request_changes",
-                              from_state=from_state, comment=comment)
+        StatementEvent.record(
+            statement, by=by, action="request_changes", from_state=from_state, comment=comment
+        )
     return statement
 
 
@@ -475,19 +548,27 @@ def statement_approve(*, statement_id: int, by, comment: str = "") -> Statement:
         amendment = _under_review(statement)
         # Four eyes: nobody approves what they wrote or edited since the last approval.
         if by.pk == statement.created_by_id or by.pk in _editors_since_last_approval(statement):
-            raise RuleBroken("Four eyes: you cannot approve a statement you wrote or edited "
-                             "since its last approval.")
+            raise RuleBroken(
+                "Four eyes: you cannot approve a statement you wrote or edited "
+                "since its last approval."
+            )
         content = amendment.content if amendment else None
         problems = translation_problems(statement, content)
         if problems:
-            raise RuleBroken("Required translations are not ready: " + "; ".join(problems),
-                             translations=problems)
+            raise RuleBroken(
+                "Required translations are not ready: " + "; ".join(problems), translations=problems
+            )
         content_hash = working_hash(statement, content)
         if by.pk in _approvals(statement, content_hash):
             raise RuleBroken("You have already approved this version.")
-        Review.objects.create(statement=statement, reviewer=by, comment=comment,
-                              decision=Review.Decision.APPROVE, content_hash=content_hash,
-                              revision=statement.revisions.order_by("-number").first())
+        Review.objects.create(
+            statement=statement,
+            reviewer=by,
+            comment=comment,
+            decision=Review.Decision.APPROVE,
+            content_hash=content_hash,
+            revision=statement.revisions.order_by("-number").first(),
+        )
         from_state = statement.state
         approvals = len(_approvals(statement, content_hash))
         needed = settings.APPROVALS_REQUIRED
@@ -498,25 +579,35 @@ def statement_approve(*, statement_id: int, by, comment: str = "") -> Statement:
             else:
                 statement.state = State.APPROVED
                 statement.save(update_fields=["state", "updated_at"])
-        StatementEvent.record(statement, by=by, comment=comment, from_state=from_state,
-                              action="approved" if approvals >= needed else "approve",
-                              approvals=approvals, needed=needed, content_hash=content_hash)
+        StatementEvent.record(
+            statement,
+            by=by,
+            comment=comment,
+            from_state=from_state,
+            action="approved" if approvals >= needed else "approve",
+            approvals=approvals,
+            needed=needed,
+            content_hash=content_hash,
+        )
     return statement
 
 
 # --- publication ---------------------------------------------------------------------------
+
 
 def _check_approved_content(statement: Statement) -> None:
     if len(_approvals(statement, working_hash(statement))) < settings.APPROVALS_REQUIRED:
         raise RuleBroken("The content changed since it was approved: it needs approval again.")
     problems = translation_problems(statement)
     if problems:
-        raise RuleBroken("Required translations are not ready: " + "; ".join(problems),
-                         translations=problems)
+        raise RuleBroken(
+            "Required translations are not ready: " + "; ".join(problems), translations=problems
+        )
 
 
-def statement_defer_translation(*, statement_id: int, by, languages: list[str],
-                                reason: str) -> Statement:
+def statement_defer_translation(
+    *, statement_id: int, by, languages: list[str], reason: str
+) -> Statement:
     """Record the decision to publish without some languages, which follow later."""
     _require(by, "defer_translation")
     if not (reason or "").strip():
@@ -529,28 +620,41 @@ def statement_defer_translation(*, statement_id: int, by, languages: list[str],
             raise RuleBroken("The source language cannot follow later.")
         statement.deferred_languages = sorted(set(statement.deferred_languages) | set(languages))
         statement.save(update_fields=["deferred_languages", "updated_at"])
-        StatementEvent.record(statement, by=by, action="defer_translation", comment=reason,
-                              from_state=statement.state, languages=languages)
+        StatementEvent.record(
+            statement,
+            by=by,
+            action="defer_translation",
+            comment=reason,
+            from_state=statement.state,
+            languages=languages,
+        )
     return statement
 
 
-def statement_schedule(*, statement_id: int, by, scheduled_at: datetime.datetime,
-                       comment: str = "") -> Statement:
+def statement_schedule(
+    *, statement_id: int, by, scheduled_at: datetime.datetime, comment: str = ""
+) -> Statement:
     _require(by, "schedule")
     with transaction.atomic():
         statement = _lock(statement_id)
         if statement.state != State.APPROVED:
-            raise RuleBroken(f"Only an approved statement can be scheduled; this one is "
-                             f"{statement.state}.")
+            raise RuleBroken(
+                f"Only an approved statement can be scheduled; this one is {statement.state}."
+            )
         if scheduled_at is None or scheduled_at <= timezone.now():
             raise RuleBroken("The scheduled time must be in the future.")
         _check_approved_content(statement)
         statement.state, statement.scheduled_at = State.SCHEDULED, scheduled_at
         statement.overdue_reported_at = None
-        statement.save(update_fields=["state", "scheduled_at", "overdue_reported_at",
-                                      "updated_at"])
-        StatementEvent.record(statement, by=by, action="schedule", from_state=State.APPROVED,
-                              comment=comment, scheduled_at=scheduled_at.isoformat())
+        statement.save(update_fields=["state", "scheduled_at", "overdue_reported_at", "updated_at"])
+        StatementEvent.record(
+            statement,
+            by=by,
+            action="schedule",
+            from_state=State.APPROVED,
+            comment=comment,
+            scheduled_at=scheduled_at.isoformat(),
+        )
     return statement
 
 
@@ -562,13 +666,15 @@ def statement_unschedule(*, statement_id: int, by, comment: str = "") -> Stateme
             raise RuleBroken("Only a scheduled statement can be unscheduled.")
         statement.state, statement.scheduled_at = State.APPROVED, None
         statement.save(update_fields=["state", "scheduled_at", "updated_at"])
-        StatementEvent.record(statement, by=by, action="unschedule",
-                              from_state=State.SCHEDULED, comment=comment)
+        StatementEvent.record(
+            statement, by=by, action="unschedule", from_state=State.SCHEDULED, comment=comment
+        )
     return statement
 
 
-def statement_publish(*, statement_id: int, by, comment: str = "",
-                      system: bool = False) -> Statement:
+def statement_publish(
+    *, statement_id: int, by, comment: str = "", system: bool = False
+) -> Statement:
     """Publish an approved (or due scheduled) statement, or a follow-up translation into the
     published release. `system` is the scheduler acting on a publisher's schedule."""
     if not system:
@@ -578,16 +684,22 @@ def statement_publish(*, statement_id: int, by, comment: str = "",
         if statement.state in POST_PUBLICATION:
             return _publish_follow_up(statement, by, comment)
         if statement.state not in (State.APPROVED, State.SCHEDULED):
-            raise RuleBroken(f"Only an approved statement can be published; this one is "
-                             f"{statement.state}.")
+            raise RuleBroken(
+                f"Only an approved statement can be published; this one is {statement.state}."
+            )
         _check_approved_content(statement)
         from_state, now = statement.state, timezone.now()
         statement.state, statement.published_at = State.PUBLISHED, now
         statement.save(update_fields=["state", "published_at", "updated_at"])
-        StatementEvent.record(statement, by=by, action="publish", from_state=from_state,
-                              comment=comment, scheduled=system,
-                              embargo_until=statement.embargo_until.isoformat()
-                              if statement.embargo_until else None)
+        StatementEvent.record(
+            statement,
+            by=by,
+            action="publish",
+            from_state=from_state,
+            comment=comment,
+            scheduled=system,
+            embargo_until=statement.embargo_until.isoformat() if statement.embargo_until else None,
+        )
         _after_commit(statement.pk, "published")
     return statement
 
@@ -595,8 +707,10 @@ def statement_publish(*, statement_id: int, by, comment: str = "",
 def _approved_amendment(statement: Statement) -> Amendment:
     amendment = open_amendment(statement)
     if amendment is None or amendment.status != Amendment.Status.APPROVED:
-        raise RuleBroken("A change to a published release needs a re-approval: submit it and "
-                         "have an editor approve it first.")
+        raise RuleBroken(
+            "A change to a published release needs a re-approval: submit it and "
+            "have an editor approve it first."
+        )
     if len(_approvals(statement, working_hash(statement))) < settings.APPROVALS_REQUIRED:
         raise RuleBroken("The change was edited after approval: it needs approval again.")
     return amendment
@@ -604,8 +718,9 @@ def _approved_amendment(statement: Statement) -> Amendment:
 
 def _changed_languages(statement: Statement, amendment: Amendment) -> set[str]:
     live = {t.language: t.content() for t in statement.translations.all()}
-    return {lang for lang, entry in amendment.content.items()
-            if _content_of(entry) != live.get(lang)}
+    return {
+        lang for lang, entry in amendment.content.items() if _content_of(entry) != live.get(lang)
+    }
 
 
 def _public_languages(statement: Statement) -> set[str]:
@@ -617,15 +732,23 @@ def _publish_follow_up(statement: Statement, by, comment: str) -> Statement:
     changed = _changed_languages(statement, amendment)
     touched_public = changed & _public_languages(statement)
     if touched_public:
-        raise RuleBroken(f"This change alters published text ({', '.join(sorted(touched_public))})"
-                         ": issue it as a correction with a note in every published language.")
+        raise RuleBroken(
+            f"This change alters published text ({', '.join(sorted(touched_public))})"
+            ": issue it as a correction with a note in every published language."
+        )
     if not changed:
         raise RuleBroken("The change alters nothing.")
     _apply_amendment(statement, amendment, by)
     statement.deferred_languages = [x for x in statement.deferred_languages if x not in changed]
     statement.save(update_fields=["deferred_languages", "updated_at"])
-    StatementEvent.record(statement, by=by, action="publish_translation",
-                          from_state=statement.state, comment=comment, languages=sorted(changed))
+    StatementEvent.record(
+        statement,
+        by=by,
+        action="publish_translation",
+        from_state=statement.state,
+        comment=comment,
+        languages=sorted(changed),
+    )
     _after_commit(statement.pk, "translation_published")
     return statement
 
@@ -636,8 +759,9 @@ def _apply_amendment(statement: Statement, amendment: Amendment, by) -> None:
     amendment.save(update_fields=["status", "applied_at", "updated_at"])
 
 
-def statement_correct(*, statement_id: int, by, notes: dict[str, str],
-                      comment: str = "") -> Statement:
+def statement_correct(
+    *, statement_id: int, by, notes: dict[str, str], comment: str = ""
+) -> Statement:
     """Publish an approved change to a published release with a dated note per language."""
     _require(by, "correct")
     with transaction.atomic():
@@ -651,19 +775,33 @@ def statement_correct(*, statement_id: int, by, notes: dict[str, str],
         published = _public_languages(statement) | (changed & set(statement.deferred_languages))
         missing = sorted(lang for lang in published if not notes.get(lang))
         if missing:
-            raise RuleBroken("A correction needs a note in every published language; missing: "
-                             + ", ".join(missing), missing=missing)
+            raise RuleBroken(
+                "A correction needs a note in every published language; missing: "
+                + ", ".join(missing),
+                missing=missing,
+            )
         _apply_amendment(statement, amendment, by)
         now, from_state = timezone.now(), statement.state
         statement.correction_count += 1
         statement.state, statement.corrected_at = State.CORRECTED, now
         statement.deferred_languages = [x for x in statement.deferred_languages if x not in changed]
         statement.save()
-        Correction.objects.create(statement=statement, number=statement.correction_count,
-                                  notes={k: v for k, v in notes.items() if k in published},
-                                  created_by=by, published_at=now)
-        StatementEvent.record(statement, by=by, action="correct", from_state=from_state,
-                              comment=comment, notes=notes, languages=sorted(changed))
+        Correction.objects.create(
+            statement=statement,
+            number=statement.correction_count,
+            notes={k: v for k, v in notes.items() if k in published},
+            created_by=by,
+            published_at=now,
+        )
+        StatementEvent.record(
+            statement,
+            by=by,
+            action="correct",
+            from_state=from_state,
+            comment=comment,
+            notes=notes,
+            languages=sorted(changed),
+        )
         _after_commit(statement.pk, "corrected")
     return statement
 
@@ -682,13 +820,15 @@ def statement_retract(*, statement_id: int, by, reason: str) -> Statement:
         statement.retraction_reason = reason.strip()
         statement.save()
         statement.amendments.filter(status__in=Amendment.OPEN).delete()
-        StatementEvent.record(statement, by=by, action="retract", from_state=from_state,
-                              comment=reason)
+        StatementEvent.record(
+            statement, by=by, action="retract", from_state=from_state, comment=reason
+        )
         _after_commit(statement.pk, "retracted")
     return statement
 
 
 # --- what may this user do now? (for buttons in the desk and `actions` in the API) ---------
+
 
 def allowed_actions(statement: Statement, user) -> list[str]:
     """Actions the user's role allows in the statement's state. The rules are still checked
@@ -709,12 +849,15 @@ def allowed_actions(statement: Statement, user) -> list[str]:
         State.RETRACTED: [],
     }[state]
     if amendment is not None:
-        candidates = candidates + {
-            Amendment.Status.DRAFT: ["submit"],
-            Amendment.Status.CHANGES_REQUESTED: ["submit"],
-            Amendment.Status.IN_REVIEW: ["approve", "request_changes"],
-            Amendment.Status.APPROVED: ["correct", "publish"],
-        }[amendment.status]
+        candidates = (
+            candidates
+            + {
+                Amendment.Status.DRAFT: ["submit"],
+                Amendment.Status.CHANGES_REQUESTED: ["submit"],
+                Amendment.Status.IN_REVIEW: ["approve", "request_changes"],
+                Amendment.Status.APPROVED: ["correct", "publish"],
+            }[amendment.status]
+        )
     if "approve" in candidates and (
         user.pk == statement.created_by_id or user.pk in _editors_since_last_approval(statement)
     ):
@@ -723,6 +866,7 @@ def allowed_actions(statement: Statement, user) -> list[str]:
 
 
 # --- the periodic task's work -------------------------------------------------------------
+
 
 def run_due_schedules(now: datetime.datetime | None = None) -> dict[str, list[str]]:
     """Publish scheduled statements whose time has come, record lifted embargoes, and report
@@ -734,8 +878,9 @@ def run_due_schedules(now: datetime.datetime | None = None) -> dict[str, list[st
     for statement_id, slug, scheduled_at in due.values_list("id", "slug", "scheduled_at"):
         late = now - scheduled_at > overdue_after
         try:
-            statement_publish(statement_id=statement_id, by=None, system=True,
-                              comment="Scheduled publication")
+            statement_publish(
+                statement_id=statement_id, by=None, system=True, comment="Scheduled publication"
+            )
             done["published"].append(slug)
         except RuleBroken as err:
             log.error("scheduled publication of %s failed: %s", slug, err.message)
@@ -746,8 +891,9 @@ def run_due_schedules(now: datetime.datetime | None = None) -> dict[str, list[st
             log.warning("scheduled publication of %s ran %s late", slug, now - scheduled_at)
             done["late"].append(slug)
             _report_overdue(statement_id, now, error="")
-    lifted = Statement.objects.filter(state__in=POST_PUBLICATION, embargo_until__lte=now,
-                                      embargo_lifted_at__isnull=True)
+    lifted = Statement.objects.filter(
+        state__in=POST_PUBLICATION, embargo_until__lte=now, embargo_lifted_at__isnull=True
+    )
     for statement_id in lifted.values_list("id", flat=True):
         with transaction.atomic():
             statement = _lock(statement_id)
@@ -755,8 +901,9 @@ def run_due_schedules(now: datetime.datetime | None = None) -> dict[str, list[st
                 continue
             statement.embargo_lifted_at = now
             statement.save(update_fields=["embargo_lifted_at", "updated_at"])
-            StatementEvent.record(statement, by=None, action="embargo_lifted",
-                                  from_state=statement.state)
+            StatementEvent.record(
+                statement, by=None, action="embargo_lifted", from_state=statement.state
+            )
             _after_commit(statement.pk, "embargo_lifted")
         done["lifted"].append(statement.slug)
     return done
@@ -767,8 +914,13 @@ def _report_overdue(statement_id: int, now: datetime.datetime, *, error: str) ->
         statement = _lock(statement_id)
         statement.overdue_reported_at = now
         statement.save(update_fields=["overdue_reported_at", "updated_at"])
-        StatementEvent.record(statement, by=None, action="overdue", from_state=statement.state,
-                              comment=error or "Published later than scheduled.")
+        StatementEvent.record(
+            statement,
+            by=None,
+            action="overdue",
+            from_state=statement.state,
+            comment=error or "Published later than scheduled.",
+        )
 
 
 def overdue_report(now: datetime.datetime | None = None) -> list[Statement]:
@@ -777,8 +929,9 @@ def overdue_report(now: datetime.datetime | None = None) -> list[Statement]:
     now = now or timezone.now()
     from django.db.models import Q
 
-    return list(Statement.objects.filter(
-        Q(state=State.SCHEDULED, scheduled_at__lt=now - settings.SCHEDULE_OVERDUE_AFTER)
-        | Q(overdue_reported_at__gte=now - datetime.timedelta(days=1))
-    ).order_by("scheduled_at"))
-
+    return list(
+        Statement.objects.filter(
+            Q(state=State.SCHEDULED, scheduled_at__lt=now - settings.SCHEDULE_OVERDUE_AFTER)
+            | Q(overdue_reported_at__gte=now - datetime.timedelta(days=1))
+        ).order_by("scheduled_at")
+    )

@@ -33,13 +33,17 @@ def test_compose_config_parses_without_an_engine():
 
     if shutil.which("docker-compose"):
         command = ["docker-compose", "config", "-q"]
-    elif shutil.which("docker") and subprocess.run(
-        ["docker", "compose", "version"], capture_output=True
-    ).returncode == 0:
+    elif (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
         command = ["docker", "compose", "config", "-q"]
     else:
         skip_or_fail("needs docker compose or docker-compose (apt-get install docker-compose)")
-    env = os.environ | {"SECRET_KEY": "x", "ALLOWED_HOSTS": "press.example.org",
-                        "SITE_URL": "https://press.example.org"}
+    env = os.environ | {
+        "SECRET_KEY": "x",
+        "ALLOWED_HOSTS": "press.example.org",
+        "SITE_URL": "https://press.example.org",
+    }
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

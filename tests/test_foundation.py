@@ -19,11 +19,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items()
-            if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY",
-                         "ALLOWED_HOSTS")}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base | env,
-                          capture_output=True, text=True, timeout=120)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 SHOW = (
@@ -35,15 +44,26 @@ SHOW = (
 
 def test_embedded_default_needs_no_server(tmp_path):
     out = _python(SHOW, VAR_DIR=str(tmp_path)).stdout.split()
-    assert out == ["django.db.backends.sqlite3", "True",
-                   "django.core.mail.backends.filebased.EmailBackend"]
+    assert out == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ]
 
 
 def test_environment_selects_postgres_redis_and_smtp(tmp_path):
-    out = _python(SHOW, VAR_DIR=str(tmp_path), DATABASE_URL="postgres://u@db:5432/p",
-                  REDIS_URL="redis://r:6379/0", EMAIL_URL="smtp://mail:25").stdout.split()
-    assert out == ["django.db.backends.postgresql", "False",
-                   "django.core.mail.backends.smtp.EmailBackend"]
+    out = _python(
+        SHOW,
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u@db:5432/p",
+        REDIS_URL="redis://r:6379/0",
+        EMAIL_URL="smtp://mail:25",
+    ).stdout.split()
+    assert out == [
+        "django.db.backends.postgresql",
+        "False",
+        "django.core.mail.backends.smtp.EmailBackend",
+    ]
 
 
 def test_production_mode_refuses_to_start_without_secret_key_and_hosts(tmp_path):
@@ -55,10 +75,17 @@ def test_production_mode_refuses_to_start_without_secret_key_and_hosts(tmp_path)
 def test_production_settings_pass_check_deploy(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
-            "VAR_DIR": str(tmp_path), "DEBUG": "0", "ALLOWED_HOSTS": "press.example.org",
-            "SECRET_KEY": "x" * 20 + os.urandom(24).hex(), "SITE_URL": "https://press.example.org",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        | {
+            "VAR_DIR": str(tmp_path),
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "press.example.org",
+            "SECRET_KEY": "x" * 20 + os.urandom(24).hex(),
+            "SITE_URL": "https://press.example.org",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -83,7 +110,9 @@ def test_seed_demo_is_idempotent_and_loads_both_releases():
     call_command("seed_demo", stdout=StringIO())
     assert (Statement.objects.count(), StatementTranslation.objects.count()) == counts
     assert set(Statement.objects.values_list("slug", flat=True)) == {
-        "asean-junta-russia-coordinator", "malaysia-asean-chair-counter-terrorism"}
+        "asean-junta-russia-coordinator",
+        "malaysia-asean-chair-counter-terrorism",
+    }
     assert all(s.state == "published" for s in Statement.objects.all())
 
 
@@ -92,8 +121,10 @@ def test_seed_demo_names_malaysia_as_asean_chair_for_the_2025_release():
     release = Statement.objects.get(slug="malaysia-asean-chair-counter-terrorism")
     chair = release.roles.get(slug="asean-chair")
     assert chair.holder_on(release.published_at.date()).slug == "malaysia"
-    assert Role.objects.get(slug="asean-chair").holder_on(
-        __import__("datetime").date(2024, 6, 1)).slug == "laos"
+    assert (
+        Role.objects.get(slug="asean-chair").holder_on(__import__("datetime").date(2024, 6, 1)).slug
+        == "laos"
+    )
 
 
 def test_seed_demo_burmese_translations_are_unicode_demo_translations():
@@ -128,8 +159,9 @@ def test_seed_demo_prints_the_demo_users_and_password():
 def test_add_staff_creates_a_user_with_a_role_and_prints_a_token(monkeypatch):
     monkeypatch.setenv("STAFF_PASSWORD", "a long enough test password 1")
     out = StringIO()
-    call_command("add_staff", "ma-ma", "--role", "editor", "--email", "m@example.org",
-                 "--token", stdout=out)
+    call_command(
+        "add_staff", "ma-ma", "--role", "editor", "--email", "m@example.org", "--token", stdout=out
+    )
     user = get_user_model().objects.get(username="ma-ma")
     token = out.getvalue().strip().splitlines()[-1]
     assert user.auth_token.key == token

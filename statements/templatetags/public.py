@@ -19,7 +19,11 @@ def language_links(context) -> list[dict]:
     path = request.path if request else "/"
     current = get_language()
     return [
-        {"code": code, "name": language_name(code), "url": translate_url(path, code),
-         "current": code == current}
+        {
+            "code": code,
+            "name": language_name(code),
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
         for code, _name in settings.LANGUAGES
     ]

@@ -15,8 +15,10 @@ def people(make_staff):
     from statements.staff import staff_upsert
 
     CampaignFactory(slug="asean-complicity", name={"en": "ASEAN complicity"})
-    return {role: staff_upsert(username=f"b-{role}", role=role, password=PASSWORD)[0]
-            for role in ("author", "editor", "publisher")}
+    return {
+        role: staff_upsert(username=f"b-{role}", role=role, password=PASSWORD)[0]
+        for role in ("author", "editor", "publisher")
+    }
 
 
 def log_in(page, base: str, username: str) -> None:
@@ -81,7 +83,11 @@ def test_draft_review_fix_approve_publish_in_the_browser(page, live_server, peop
     assert statement.translation("en").body.startswith("First paragraph, citing")
     actions = list(statement.events.values_list("action", "actor__username"))
     assert actions == [
-        ("create", "b-author"), ("submit", "b-author"), ("request_changes", "b-editor"),
-        ("edit", "b-author"), ("submit", "b-author"), ("approved", "b-editor"),
+        ("create", "b-author"),
+        ("submit", "b-author"),
+        ("request_changes", "b-editor"),
+        ("edit", "b-author"),
+        ("submit", "b-author"),
+        ("approved", "b-editor"),
         ("publish", "b-publisher"),
     ]

@@ -36,7 +36,8 @@ def paste(page, selector: str, text: str) -> None:
 
 
 def test_zawgyi_pasted_into_the_desk_editor_is_stored_as_unicode_with_a_notice(
-        page, live_server, author):
+    page, live_server, author
+):
     base = live_server.url
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page.goto(f"{base}/desk/login/")

@@ -23,18 +23,21 @@ def test_imports_good_rows_and_reports_bad_ones_by_line(tmp_path):
     MediaListFactory(slug="press")
     MediaListFactory(slug="wire")
     Suppression.objects.create(address_hash=address_hash("gone@example.org"), reason="erased")
-    report = run(tmp_path, (
-        "email,name,outlet,beat,country,languages,lists,embargo_trusted,consent_basis,"
-        "consent_date\n"
-        "a@example.org,Daw Su,Frontier,politics,MM,en;my,press;wire,yes,consent,2025-01-31\n"
-        "not-an-email,Bad,,,,en,press,no,,\n"
-        "b@example.org,Ko Ko,,,,my,unknown-list,no,,\n"
-        "c@example.org,Ma Ma,,,XYZ,en,press,no,,\n"
-        "gone@example.org,Gone,,,,en,press,no,,\n"
-        "d@example.org,Ok,,,,,press,maybe,,\n"
-        "e@example.org,Fine,,,,my,,no,,2025-13-01\n"
-        "F@example.org,Fine,,,,my,wire,no,,\n"
-    ))
+    report = run(
+        tmp_path,
+        (
+            "email,name,outlet,beat,country,languages,lists,embargo_trusted,consent_basis,"
+            "consent_date\n"
+            "a@example.org,Daw Su,Frontier,politics,MM,en;my,press;wire,yes,consent,2025-01-31\n"
+            "not-an-email,Bad,,,,en,press,no,,\n"
+            "b@example.org,Ko Ko,,,,my,unknown-list,no,,\n"
+            "c@example.org,Ma Ma,,,XYZ,en,press,no,,\n"
+            "gone@example.org,Gone,,,,en,press,no,,\n"
+            "d@example.org,Ok,,,,,press,maybe,,\n"
+            "e@example.org,Fine,,,,my,,no,,2025-13-01\n"
+            "F@example.org,Fine,,,,my,wire,no,,\n"
+        ),
+    )
     assert "line 3: rejected: Not a valid email" in report
     assert "line 4: rejected: Unknown media list(s): unknown-list" in report
     assert "line 5: rejected: Country" in report
@@ -59,8 +62,7 @@ def test_existing_address_is_updated_and_added_to_the_list(tmp_path):
     MediaListFactory(slug="press")
     MediaListFactory(slug="extra")
     contact = ContactFactory(email="Known@example.org", languages=["en"])
-    report = run(tmp_path, "email,languages,lists\nknown@EXAMPLE.org,my,press\n",
-                 "--list", "extra")
+    report = run(tmp_path, "email,languages,lists\nknown@EXAMPLE.org,my,press\n", "--list", "extra")
     assert "0 created, 1 updated, 0 rejected." in report
     contact.refresh_from_db()
     assert contact.languages == ["my"]

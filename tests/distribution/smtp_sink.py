@@ -70,7 +70,8 @@ class Recorder:
 def start_sink(*, delay: float = 0.0, keep: bool = True) -> tuple[Controller, Recorder, int]:
     recorder = Recorder(delay=delay, keep=keep)
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port,
-                            data_size_limit=10 * 1024 * 1024)
+    controller = Controller(
+        recorder, hostname="127.0.0.1", port=port, data_size_limit=10 * 1024 * 1024
+    )
     controller.start()
     return controller, recorder, port

@@ -30,24 +30,35 @@ def test_api_starts_a_send_and_reports_counts(
 ):
     api = client_for(publisher)
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/api/v1/distributions/",
-                            {"statement": statement.pk, "media_lists": ["press", "wire"]},
-                            format="json")
+        response = api.post(
+            "/api/v1/distributions/",
+            {"statement": statement.pk, "media_lists": ["press", "wire"]},
+            format="json",
+        )
     assert response.status_code == 201
     distribution_id = response.json()["id"]
     body = api.get(f"/api/v1/distributions/{distribution_id}/").json()
     assert body["id"] == distribution_id and body["status"] == "done"
-    assert body["counts"] == {"pending": 0, "sending": 0, "sent": 3, "failed": 0,
-                              "bounced": 0, "skipped": 1}
+    assert body["counts"] == {
+        "pending": 0,
+        "sending": 0,
+        "sent": 3,
+        "failed": 0,
+        "bounced": 0,
+        "skipped": 1,
+    }
     assert len(mail.outbox) == 3
 
 
 def test_api_refuses_untrusted_list_for_embargoed_release_with_400(publisher, audience):
-    statement = make_statement(slug="embargoed",
-                               embargo_until=timezone.now() + datetime.timedelta(hours=2))
+    statement = make_statement(
+        slug="embargoed", embargo_until=timezone.now() + datetime.timedelta(hours=2)
+    )
     response = client_for(publisher).post(
-        "/api/v1/distributions/", {"statement": statement.pk, "media_lists": ["press"]},
-        format="json")
+        "/api/v1/distributions/",
+        {"statement": statement.pk, "media_lists": ["press"]},
+        format="json",
+    )
     assert response.status_code == 400
     assert "embargo" in response.json()["message"]
     assert response.json()["extra"]["untrusted_lists"] == ["press"]
@@ -56,21 +67,29 @@ def test_api_refuses_untrusted_list_for_embargoed_release_with_400(publisher, au
 @pytest.mark.parametrize("role", ["author", "editor"])
 def test_api_refuses_roles_without_the_right_with_403(make_staff, role, statement, audience):
     response = client_for(make_staff(role)).post(
-        "/api/v1/distributions/", {"statement": statement.pk, "media_lists": ["press"]},
-        format="json")
+        "/api/v1/distributions/",
+        {"statement": statement.pk, "media_lists": ["press"]},
+        format="json",
+    )
     assert response.status_code == 403
     assert set(response.json()) == {"message", "extra"}
 
 
 def test_api_bad_input_is_400_not_500(publisher, audience):
     api = client_for(publisher)
-    assert api.post("/api/v1/distributions/", {"statement": "x"}, format="json").status_code \
+    assert api.post("/api/v1/distributions/", {"statement": "x"}, format="json").status_code == 400
+    assert (
+        api.post(
+            "/api/v1/distributions/", {"statement": 999999, "media_lists": ["press"]}, format="json"
+        ).status_code
         == 400
-    assert api.post("/api/v1/distributions/", {"statement": 999999, "media_lists": ["press"]},
-                    format="json").status_code == 400
+    )
     assert api.post("/api/v1/distributions/", {}, format="json").status_code == 400
-    bogus = api.post("/api/v1/distributions/", {"statement": 1, "media_lists": ["press"],
-                                                "kind": "bogus"}, format="json")
+    bogus = api.post(
+        "/api/v1/distributions/",
+        {"statement": 1, "media_lists": ["press"], "kind": "bogus"},
+        format="json",
+    )
     assert bogus.status_code == 400 and "release" in bogus.json()["message"]
     assert api.get("/api/v1/distributions/999999/").status_code == 404
     assert APIClient().get("/api/v1/distributions/1/").status_code in (401, 403)
@@ -79,7 +98,9 @@ def test_api_bad_input_is_400_not_500(publisher, audience):
 def test_api_pause_resume_cancel(publisher, statement, audience):
     api = client_for(publisher)
     distribution = services.distribution_start(
-        statement_id=statement.pk, media_list_slugs=["press"], by=publisher,
+        statement_id=statement.pk,
+        media_list_slugs=["press"],
+        by=publisher,
         send_at=timezone.now() + datetime.timedelta(hours=1),
     )
     base = f"/api/v1/distributions/{distribution.pk}"
@@ -117,8 +138,9 @@ def test_one_click_unsubscribe_from_the_message_header(
     client, publisher, statement, audience, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.distribution_start(statement_id=statement.pk, media_list_slugs=["press"],
-                                    by=publisher)
+        services.distribution_start(
+            statement_id=statement.pk, media_list_slugs=["press"], by=publisher
+        )
     message = next(m for m in mail.outbox if m.to == ["my@example.org"])
     header = message.extra_headers["List-Unsubscribe"]
     url = header.split("<", 1)[1].split(">", 1)[0]
@@ -131,26 +153,43 @@ def test_bounce_and_complaint_webhooks_suppress(
     publisher, statement, audience, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.distribution_start(statement_id=statement.pk, media_list_slugs=["press"],
-                                    by=publisher)
+        services.distribution_start(
+            statement_id=statement.pk, media_list_slugs=["press"], by=publisher
+        )
     delivery = Delivery.objects.get(address="en@example.org")
-    tracking.send(sender=object, esp_name="TestESP", event=AnymailTrackingEvent(
-        event_type="bounced", message_id=delivery.message_id, recipient="en@example.org",
-        description="550 5.1.1 user unknown", mta_response="550 5.1.1 user unknown"))
+    tracking.send(
+        sender=object,
+        esp_name="TestESP",
+        event=AnymailTrackingEvent(
+            event_type="bounced",
+            message_id=delivery.message_id,
+            recipient="en@example.org",
+            description="550 5.1.1 user unknown",
+            mta_response="550 5.1.1 user unknown",
+        ),
+    )
     delivery.refresh_from_db()
     assert delivery.state == "bounced"
     assert Contact.objects.get(email="en@example.org").status == "bounced"
     assert Suppression.covers("en@example.org")
 
-    tracking.send(sender=object, esp_name="TestESP", event=AnymailTrackingEvent(
-        event_type="complained", recipient="MY@example.org"))
+    tracking.send(
+        sender=object,
+        esp_name="TestESP",
+        event=AnymailTrackingEvent(event_type="complained", recipient="MY@example.org"),
+    )
     assert Contact.objects.get(email="my@example.org").status == "complained"
     assert Suppression.covers("my@example.org")
 
 
 def test_soft_bounce_webhook_does_not_suppress(audience):
-    tracking.send(sender=object, esp_name="TestESP", event=AnymailTrackingEvent(
-        event_type="bounced", recipient="en@example.org", mta_response="452 4.2.2 mailbox full"))
+    tracking.send(
+        sender=object,
+        esp_name="TestESP",
+        event=AnymailTrackingEvent(
+            event_type="bounced", recipient="en@example.org", mta_response="452 4.2.2 mailbox full"
+        ),
+    )
     assert not Suppression.covers("en@example.org")
 
 
@@ -159,8 +198,9 @@ def test_messages_through_anymail_test_backend_record_the_provider_id(
 ):
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        services.distribution_start(statement_id=statement.pk, media_list_slugs=["press"],
-                                    by=publisher)
+        services.distribution_start(
+            statement_id=statement.pk, media_list_slugs=["press"], by=publisher
+        )
     sent = Delivery.objects.filter(state="sent")
     assert sent.count() == 3
     assert all(d.message_id and not d.message_id.startswith("<pressroom") for d in sent)
@@ -170,13 +210,15 @@ def test_desk_pages_for_sends(client, publisher, statement, audience):
     client.force_login(publisher)
     trusted = MediaListFactory(slug="trusted", embargo_trusted=True)
     assert trusted
-    page = client.get("/desk/sends/new/", {"statement": statement.pk,
-                                            "media_lists": ["press", "wire"]})
+    page = client.get(
+        "/desk/sends/new/", {"statement": statement.pk, "media_lists": ["press", "wire"]}
+    )
     assert page.status_code == 200
     assert page.context["preview"]["by_variant"] == {"en": 1, "my": 1, "my+en": 1}
     assert page.context["preview"]["skipped"] == 1
-    response = client.post("/desk/sends/new/", {"statement": statement.pk,
-                                                 "media_lists": ["press"], "confirm": "yes"})
+    response = client.post(
+        "/desk/sends/new/", {"statement": statement.pk, "media_lists": ["press"], "confirm": "yes"}
+    )
     assert response.status_code == 302
     detail = client.get(response["Location"])
     assert detail.status_code == 200 and b"en@example.org" in detail.content
@@ -200,10 +242,13 @@ def test_mailto_unsubscribe_arrives_through_anymail_inbound(audience):
     token = messages.unsubscribe_token(audience["my"].pk)
     for subject in ("hello", f"unsubscribe {token[:-3]}xyz", f"unsubscribe {token}"):
         message = AnymailInboundMessage.construct(
-            from_email="someone@example.net", to="unsubscribe@pressroom.invalid",
-            subject=subject)
-        inbound.send(sender=object, esp_name="TestESP",
-                     event=AnymailInboundEvent(event_type="inbound", message=message))
+            from_email="someone@example.net", to="unsubscribe@pressroom.invalid", subject=subject
+        )
+        inbound.send(
+            sender=object,
+            esp_name="TestESP",
+            event=AnymailInboundEvent(event_type="inbound", message=message),
+        )
         expected = "unsubscribed" if subject.endswith(token) else "active"
         assert Contact.objects.get(pk=audience["my"].pk).status == expected
 
@@ -221,9 +266,7 @@ def test_sends_in_progress_for_the_dashboard(publisher, statement, audience):
     assert not sends_in_progress().exists()
 
 
-def test_desk_preview_warns_of_recipients_not_trusted_with_an_embargo(
-    client, publisher, audience
-):
+def test_desk_preview_warns_of_recipients_not_trusted_with_an_embargo(client, publisher, audience):
     embargo = timezone.now() + datetime.timedelta(hours=5)
     statement = make_statement(slug="embargoed-preview", embargo_until=embargo)
     trusted = MediaListFactory(slug="trusted", embargo_trusted=True)
@@ -232,8 +275,7 @@ def test_desk_preview_warns_of_recipients_not_trusted_with_an_embargo(
     Contact.objects.filter(pk=audience["my"].pk).update(embargo_trusted=True)
     client.force_login(publisher)
 
-    page = client.get("/desk/sends/new/", {"statement": statement.pk,
-                                            "media_lists": ["trusted"]})
+    page = client.get("/desk/sends/new/", {"statement": statement.pk, "media_lists": ["trusted"]})
 
     assert page.status_code == 200
     assert page.context["preview"]["recipients"] == 2
@@ -241,7 +283,6 @@ def test_desk_preview_warns_of_recipients_not_trusted_with_an_embargo(
     assert b"1 of these recipients is on a trusted list but not marked" in page.content
     # Once the embargo has passed there is nothing to warn about.
     Statement.objects.filter(pk=statement.pk).update(embargo_until=None)
-    page = client.get("/desk/sends/new/", {"statement": statement.pk,
-                                            "media_lists": ["trusted"]})
+    page = client.get("/desk/sends/new/", {"statement": statement.pk, "media_lists": ["trusted"]})
     assert page.context["preview"]["not_embargo_trusted"] == 0
     assert b"not marked as trusted" not in page.content

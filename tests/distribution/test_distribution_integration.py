@@ -32,9 +32,24 @@ from tests.factories import ContactFactory, MediaListFactory
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
-               "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-               "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 
 def _redis():
@@ -97,11 +112,31 @@ class Worker:
         self.starts += 1
         log = open(self.tmp_path / f"worker-{self.starts}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-B",
-             "-s", str(self.tmp_path / f"beat-{self.starts}"), "--concurrency", "2",
-             "--pool", "prefork", "--without-mingle", "--without-gossip", "-n",
-             f"dist-test-{os.getpid()}-{self.starts}@%h", "--loglevel", "INFO"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-B",
+                "-s",
+                str(self.tmp_path / f"beat-{self.starts}"),
+                "--concurrency",
+                "2",
+                "--pool",
+                "prefork",
+                "--without-mingle",
+                "--without-gossip",
+                "-n",
+                f"dist-test-{os.getpid()}-{self.starts}@%h",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -169,8 +204,9 @@ def _audience(n: int, media_list) -> list[Contact]:
 
 
 def _send(api, statement, lists: list[str]) -> int:
-    response = api.post("/api/v1/distributions/",
-                        {"statement": statement.pk, "media_lists": lists}, format="json")
+    response = api.post(
+        "/api/v1/distributions/", {"statement": statement.pk, "media_lists": lists}, format="json"
+    )
     assert response.status_code == 201, response.content
     return response.json()["id"]
 
@@ -193,9 +229,7 @@ def _wait_received(recorder, count: int, timeout: float = 30) -> None:
     assert recorder.count >= count, f"sink got only {recorder.count}"
 
 
-def test_every_active_contact_gets_one_message_with_language_headers_links(
-    worker, sink, api
-):
+def test_every_active_contact_gets_one_message_with_language_headers_links(worker, sink, api):
     recorder, _port = sink
     press = MediaListFactory(slug="press")
     wire = MediaListFactory(slug="wire")
@@ -273,8 +307,12 @@ def test_redis_restarted_mid_send_loses_nothing(worker, sink, api):
     distribution_id = _send(api, make_statement(), ["press"])
     _wait_received(recorder, 40)
     try:
-        subprocess.run(["redis-cli", "-p", "6379", "SHUTDOWN", "NOSAVE"], check=False,
-                       capture_output=True, timeout=10)
+        subprocess.run(
+            ["redis-cli", "-p", "6379", "SHUTDOWN", "NOSAVE"],
+            check=False,
+            capture_output=True,
+            timeout=10,
+        )
         time.sleep(2)
     finally:
         subprocess.run(REDIS_START, check=False, capture_output=True, timeout=10)

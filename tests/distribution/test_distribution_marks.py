@@ -49,11 +49,13 @@ def test_each_message_is_marked_sent_before_the_next_one_starts(settings, make_s
     try:
         press = MediaListFactory(slug="press")
         for n in range(6):
-            ContactFactory(email=f"j{n}@example.org", languages=["en", "my"][: n % 2 + 1]
-                           ).lists.add(press)
+            ContactFactory(
+                email=f"j{n}@example.org", languages=["en", "my"][: n % 2 + 1]
+            ).lists.add(press)
         statement = make_statement(slug="marked-in-order")
         distribution = services.distribution_start(
-            statement_id=statement.pk, media_list_slugs=["press"], by=make_staff("publisher"))
+            statement_id=statement.pk, media_list_slugs=["press"], by=make_staff("publisher")
+        )
         sending.distribution_work(distribution_id=distribution.pk, budget_seconds=60)
     finally:
         controller.stop()

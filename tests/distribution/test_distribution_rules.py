@@ -32,8 +32,9 @@ def by_address():
 def test_each_active_contact_gets_one_message_in_their_languages(
     publisher, statement, audience, django_capture_on_commit_callbacks
 ):
-    distribution = start(publisher, statement, ["press", "wire"],
-                         django_capture_on_commit_callbacks)
+    distribution = start(
+        publisher, statement, ["press", "wire"], django_capture_on_commit_callbacks
+    )
     sent = by_address()
     assert sorted(sent) == ["both@example.org", "en@example.org", "my@example.org"]
     assert len(mail.outbox) == 3
@@ -47,8 +48,14 @@ def test_each_active_contact_gets_one_message_in_their_languages(
     distribution.refresh_from_db()
     assert distribution.state == Distribution.State.DONE
     counts = services.distribution_counts(distribution=distribution)
-    assert counts == {"pending": 0, "sending": 0, "sent": 3, "failed": 0, "bounced": 0,
-                      "skipped": 1}
+    assert counts == {
+        "pending": 0,
+        "sending": 0,
+        "sent": 3,
+        "failed": 0,
+        "bounced": 0,
+        "skipped": 1,
+    }
     skipped = Delivery.objects.get(state="skipped")
     assert skipped.skip_reason == "unsubscribed"
 
@@ -79,8 +86,9 @@ def test_message_has_headers_links_and_both_parts(
 def test_contact_on_two_lists_gets_one_delivery(
     publisher, statement, audience, django_capture_on_commit_callbacks
 ):
-    distribution = start(publisher, statement, ["press", "wire"],
-                         django_capture_on_commit_callbacks)
+    distribution = start(
+        publisher, statement, ["press", "wire"], django_capture_on_commit_callbacks
+    )
     assert distribution.deliveries.filter(contact=audience["both"]).count() == 1
     assert [m.to for m in mail.outbox].count(["both@example.org"]) == 1
 
@@ -97,16 +105,16 @@ def test_suppressed_address_is_skipped(
 def test_only_publishers_send(make_staff, statement, audience):
     for role in ("author", "editor"):
         with pytest.raises(NotAllowed):
-            services.distribution_start(statement_id=statement.pk, media_list_slugs=["press"],
-                                        by=make_staff(role))
+            services.distribution_start(
+                statement_id=statement.pk, media_list_slugs=["press"], by=make_staff(role)
+            )
 
 
 def test_unpublished_statement_is_refused_with_the_reason(publisher, audience):
     draft = make_statement(slug="draft-one", state=Statement.State.APPROVED)
     Statement.objects.filter(pk=draft.pk).update(published_at=None)
     with pytest.raises(RuleBroken, match="not published"):
-        services.distribution_start(statement_id=draft.pk, media_list_slugs=["press"],
-                                    by=publisher)
+        services.distribution_start(statement_id=draft.pk, media_list_slugs=["press"], by=publisher)
     assert not Distribution.objects.exists()
 
 
@@ -116,8 +124,9 @@ def test_embargoed_statement_goes_only_to_trusted_lists_and_says_so(
     embargo = timezone.now() + datetime.timedelta(hours=5)
     statement = make_statement(slug="embargoed", embargo_until=embargo)
     with pytest.raises(RuleBroken, match="embargo") as refused:
-        services.distribution_start(statement_id=statement.pk, media_list_slugs=["press"],
-                                    by=publisher)
+        services.distribution_start(
+            statement_id=statement.pk, media_list_slugs=["press"], by=publisher
+        )
     assert refused.value.extra["untrusted_lists"] == ["press"]
     trusted = MediaListFactory(slug="trusted", embargo_trusted=True)
     audience["en"].lists.add(trusted)
@@ -250,12 +259,16 @@ def test_scheduled_send_starts_when_due_and_waits_for_a_person_when_late(
         statement_id=statement.pk, media_list_slugs=["press"], by=publisher, send_at=at
     )
     late = services.distribution_start(
-        statement_id=statement.pk, media_list_slugs=["wire"], by=publisher,
+        statement_id=statement.pk,
+        media_list_slugs=["wire"],
+        by=publisher,
         send_at=at - datetime.timedelta(minutes=30),
     )
     assert on_time.state == late.state == "queued"
-    with time_machine.travel(at + datetime.timedelta(seconds=30)), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(at + datetime.timedelta(seconds=30)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         tasks.tick()
     on_time.refresh_from_db()
     late.refresh_from_db()
@@ -282,8 +295,9 @@ def test_correction_goes_to_everyone_who_received_the_original(
     assert sorted(by_address()) == ["both@example.org", "en@example.org", "my@example.org"]
     assert by_address()["en@example.org"].subject.startswith("CORRECTION: ")
     with pytest.raises(RuleBroken, match="retracted"):
-        services.distribution_start(statement_id=statement.pk, media_list_slugs=[],
-                                    by=publisher, kind="retraction")
+        services.distribution_start(
+            statement_id=statement.pk, media_list_slugs=[], by=publisher, kind="retraction"
+        )
 
 
 def test_unsubscribed_after_snapshot_is_not_sent(publisher, statement, audience):
@@ -303,19 +317,27 @@ def test_variants_are_rendered_once_per_distribution(
 
     calls = []
     original = messages.render_variant
-    monkeypatch.setattr(messages, "render_variant",
-                        lambda **kw: calls.append(kw["variant"]) or original(**kw))
+    monkeypatch.setattr(
+        messages, "render_variant", lambda **kw: calls.append(kw["variant"]) or original(**kw)
+    )
     for n in range(20):
         ContactFactory(email=f"extra{n}@example.org").lists.add(audience["press"])
     distribution = start(publisher, statement, ["press"], django_capture_on_commit_callbacks)
     assert sorted(calls) == ["en", "my", "my+en"]
     assert set(distribution.__class__.objects.get(pk=distribution.pk).rendered) == {
-        "en", "my", "my+en"}
+        "en",
+        "my",
+        "my+en",
+    }
 
 
-@pytest.mark.parametrize("action, state, reason", [
-    ("pause", "pending", ""), ("cancel", "skipped", "cancelled"),
-])
+@pytest.mark.parametrize(
+    "action, state, reason",
+    [
+        ("pause", "pending", ""),
+        ("cancel", "skipped", "cancelled"),
+    ],
+)
 def test_a_worker_notices_pause_or_cancel_mid_batch(
     publisher, statement, audience, monkeypatch, action, state, reason
 ):
@@ -329,7 +351,8 @@ def test_a_worker_notices_pause_or_cancel_mid_batch(
     assert mail.outbox == []
     rows = Delivery.objects.filter(pk__in=[d.pk for d in batch])
     assert {(d.state, d.skip_reason, d.attempts) for d in rows} == {
-        (state, reason, 0 if action == "pause" else 1)}
+        (state, reason, 0 if action == "pause" else 1)
+    }
 
 
 def test_claims_shrink_near_the_end_so_parallel_workers_finish_together(
@@ -346,8 +369,11 @@ def test_claims_shrink_near_the_end_so_parallel_workers_finish_together(
         for n in range(997)
     )
     assert sending.claim_size(distribution.pk) == 200  # 1,000 left: full batches
-    Delivery.objects.filter(pk__in=Delivery.objects.filter(
-        distribution=distribution, state="pending").values("pk")[:900]).update(state="sent")
+    Delivery.objects.filter(
+        pk__in=Delivery.objects.filter(distribution=distribution, state="pending").values("pk")[
+            :900
+        ]
+    ).update(state="sent")
     assert sending.claim_size(distribution.pk) == 25  # 100 left: a quarter each
     Delivery.objects.filter(distribution=distribution).update(state="sent")
     assert sending.claim_size(distribution.pk) == 1  # never 0

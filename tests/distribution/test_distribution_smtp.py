@@ -22,11 +22,14 @@ def smtp():
 
 def test_prestuffed_message_arrives_byte_for_byte(smtp, monkeypatch):
     client, recorder = smtp
-    raw = (b"Subject: dots\r\nTo: recipient.placeholder@pressroom.invalid\r\n\r\n"
-           b".leading dot\r\n..two dots\r\nplain\r\n")
+    raw = (
+        b"Subject: dots\r\nTo: recipient.placeholder@pressroom.invalid\r\n\r\n"
+        b".leading dot\r\n..two dots\r\nplain\r\n"
+    )
     monkeypatch.setattr(smtp_wire.messages, "raw_template", lambda rendered: raw)
-    stuffed = smtp_wire.template(-1, "en", {}).fill(address="a@example.org", token="t",
-                                                    message_id="<m@example.org>")
+    stuffed = smtp_wire.template(-1, "en", {}).fill(
+        address="a@example.org", token="t", message_id="<m@example.org>"
+    )
     assert b"\r\n..leading dot\r\n...two dots\r\n" in stuffed
     assert stuffed.endswith(b"plain\r\n.\r\n")
     smtp_wire.send_stuffed(client, "press@example.org", "a@example.org", stuffed)
@@ -53,13 +56,23 @@ def test_prebuilt_fill_matches_the_message_built_per_recipient(settings):
     """The pre-built path and EmailMessage give the same message, bar the Date header."""
     from distribution import messages
 
-    rendered = {"subject": "Statement ၁", "text": "Body\n.dot\nUnsubscribe: "
-                + messages.UNSUBSCRIBE_PLACEHOLDER, "html": "<p>Body</p>", "language": "en"}
-    kwargs = {"address": "r@example.org", "token": messages.unsubscribe_token(7),
-              "message_id": "<pressroom.1.2@example.org>"}
+    rendered = {
+        "subject": "Statement ၁",
+        "text": "Body\n.dot\nUnsubscribe: " + messages.UNSUBSCRIBE_PLACEHOLDER,
+        "html": "<p>Body</p>",
+        "language": "en",
+    }
+    kwargs = {
+        "address": "r@example.org",
+        "token": messages.unsubscribe_token(7),
+        "message_id": "<pressroom.1.2@example.org>",
+    }
     filled = messages.Prebuilt.cut(messages.raw_template(rendered)).fill(**kwargs)
-    built = messages.build_message(rendered=rendered, date="Mon, 23 Nov 2026 10:00:00 -0000",
-                                   **kwargs).message().as_bytes(linesep="\r\n")
+    built = (
+        messages.build_message(rendered=rendered, date="Mon, 23 Nov 2026 10:00:00 -0000", **kwargs)
+        .message()
+        .as_bytes(linesep="\r\n")
+    )
 
     def without_date(raw: bytes) -> list[bytes]:
         raw = re.sub(rb"=+\d+==", b"BOUNDARY", raw)  # MIME boundaries are random

@@ -50,12 +50,17 @@ def make_release(db, media_root):
         if published_at is None and state in ("published", "corrected", "retracted"):
             published_at = timezone.now() - datetime.timedelta(hours=n)
         statement = StatementFactory(
-            slug=slug, state=state, published_at=published_at, embargo_until=embargo_until,
-            campaign=campaign or CampaignFactory(slug="public-campaign"), **fields,
+            slug=slug,
+            state=state,
+            published_at=published_at,
+            embargo_until=embargo_until,
+            campaign=campaign or CampaignFactory(slug="public-campaign"),
+            **fields,
         )
         for language in languages:
             TranslationFactory(
-                statement=statement, language=language,
+                statement=statement,
+                language=language,
                 title=(title or f"Release title {n}") + ("" if language == "en" else " မြန်မာ"),
                 summary=f"Summary {n}." if language == "en" else "အကျဉ်းချုပ်။",
                 body=(body or f"Body of release {n}.") if language == "en" else BURMESE_BODY,
@@ -76,7 +81,8 @@ def rich_release(make_release):
         state=Statement.State.CORRECTED,
         corrected_at=datetime.datetime(2025, 4, 25, 12, 0, tzinfo=datetime.UTC),
         boilerplate=Boilerplate.objects.create(
-            slug="about", about={"en": "We campaign for **justice**.", "my": "ကျွန်ုပ်တို့ အကြောင်း။"},
+            slug="about",
+            about={"en": "We campaign for **justice**.", "my": "ကျွန်ုပ်တို့ အကြောင်း။"},
             media_contact={"en": "press@example.org", "my": "press@example.org (မီဒီယာ)"},
         ),
     )
@@ -85,19 +91,29 @@ def rich_release(make_release):
     en.more_information = "- Read [the report](https://example.org/report)"
     en.body = "First paragraph with a [link](https://example.org).\n\n<script>alert('x')</script>"
     en.save()
-    malaysia = TargetFactory(slug="malaysia-gov", name={"en": "Government of Malaysia",
-                                                      "my": "မလေးရှား အစိုးရ"})
+    malaysia = TargetFactory(
+        slug="malaysia-gov", name={"en": "Government of Malaysia", "my": "မလေးရှား အစိုးရ"}
+    )
     laos = TargetFactory(slug="laos-gov", name={"en": "Government of Laos"})
     chair = RoleFactory(slug="asean-chair-role")
-    RoleHolding.objects.create(role=chair, holder=laos, starts_on=datetime.date(2024, 1, 1),
-                               ends_on=datetime.date(2025, 1, 1))
-    RoleHolding.objects.create(role=chair, holder=malaysia, starts_on=datetime.date(2025, 1, 1),
-                               ends_on=datetime.date(2026, 1, 1))
+    RoleHolding.objects.create(
+        role=chair,
+        holder=laos,
+        starts_on=datetime.date(2024, 1, 1),
+        ends_on=datetime.date(2025, 1, 1),
+    )
+    RoleHolding.objects.create(
+        role=chair,
+        holder=malaysia,
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2026, 1, 1),
+    )
     statement.roles.add(chair)
     statement.targets.add(malaysia)
     statement.asks.add(AskFactory(campaign=statement.campaign, slug="end-cooperation"))
     Correction.objects.create(
-        statement=statement, number=1,
+        statement=statement,
+        number=1,
         notes={"en": "The date of the meeting was corrected.", "my": "အစည်းအဝေးရက်စွဲ ပြင်ဆင်ထားသည်။"},
         published_at=datetime.datetime(2025, 4, 25, 12, 0, tzinfo=datetime.UTC),
     )

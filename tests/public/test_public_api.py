@@ -12,8 +12,17 @@ from statements.models import Statement
 
 pytestmark = pytest.mark.django_db
 
-RELEASE_FIELDS = {"slug", "status", "published_at", "corrected_at", "campaign", "targets", "asks",
-                  "languages", "translations"}
+RELEASE_FIELDS = {
+    "slug",
+    "status",
+    "published_at",
+    "corrected_at",
+    "campaign",
+    "targets",
+    "asks",
+    "languages",
+    "translations",
+}
 TRANSLATION_FIELDS = {"title", "summary", "body_html", "body_text", "url", "pdf_url"}
 
 
@@ -23,10 +32,17 @@ def test_release_json_has_the_contract_shape(client, rich_release):
     assert data["status"] == "corrected"
     assert data["published_at"] == "2025-04-24T03:00:00Z"
     assert data["corrected_at"] == "2025-04-25T12:00:00Z"
-    assert data["campaign"] == {"slug": "public-campaign",
-                                "name": {"en": "Campaign public-campaign", "my": "လှုပ်ရှားမှု"}}
-    assert data["targets"] == [{"slug": "malaysia-gov", "kind": "government",
-                                "name": {"en": "Government of Malaysia", "my": "မလေးရှား အစိုးရ"}}]
+    assert data["campaign"] == {
+        "slug": "public-campaign",
+        "name": {"en": "Campaign public-campaign", "my": "လှုပ်ရှားမှု"},
+    }
+    assert data["targets"] == [
+        {
+            "slug": "malaysia-gov",
+            "kind": "government",
+            "name": {"en": "Government of Malaysia", "my": "မလေးရှား အစိုးရ"},
+        }
+    ]
     assert data["asks"][0]["status"] == "open"
     assert data["asks"][0]["text"]["en"] == "Stop legitimising the junta."
     assert data["languages"] == ["en", "my"]
@@ -34,7 +50,9 @@ def test_release_json_has_the_contract_shape(client, rich_release):
         translation = data["translations"][lang]
         assert set(translation) >= TRANSLATION_FIELDS
         assert translation["url"] == f"http://testserver/{lang}/releases/asean-chair-release/"
-        assert translation["pdf_url"] == f"http://testserver/{lang}/releases/asean-chair-release.pdf"
+        assert (
+            translation["pdf_url"] == f"http://testserver/{lang}/releases/asean-chair-release.pdf"
+        )
     en = data["translations"]["en"]
     assert '<a href="https://example.org" rel="noopener noreferrer">link</a>' in en["body_html"]
     assert "<script>" not in en["body_html"]
@@ -42,8 +60,9 @@ def test_release_json_has_the_contract_shape(client, rich_release):
 
 
 def test_release_list_is_paginated_newest_first_with_a_maximum_page_size(client, make_release):
-    made = [make_release(published_at=timezone.now() - datetime.timedelta(days=d))
-            for d in range(5)]
+    made = [
+        make_release(published_at=timezone.now() - datetime.timedelta(days=d)) for d in range(5)
+    ]
     data = client.get("/api/v1/releases/?page_size=2").json()
     assert data["count"] == 5
     assert [r["slug"] for r in data["results"]] == [made[0].slug, made[1].slug]
@@ -54,11 +73,22 @@ def test_release_list_is_paginated_newest_first_with_a_maximum_page_size(client,
     assert client.get("/api/v1/releases/?page=9").status_code == 404
 
 
-@pytest.mark.parametrize("query", [
-    "colour=red", "campaign=no-such-campaign", "target=nobody", "language=fr",
-    "published_after=yesterday", "published_before=2025-13-45", "page_size=abc", "page=x",
-    "campaign=public-campaign&campaign=public-campaign", "published_after=", "language=",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "colour=red",
+        "campaign=no-such-campaign",
+        "target=nobody",
+        "language=fr",
+        "published_after=yesterday",
+        "published_before=2025-13-45",
+        "page_size=abc",
+        "page=x",
+        "campaign=public-campaign&campaign=public-campaign",
+        "published_after=",
+        "language=",
+    ],
+)
 def test_unknown_or_malformed_filter_is_a_400_with_a_message(client, make_release, query):
     make_release()
     response = client.get(f"/api/v1/releases/?{query}")
@@ -75,8 +105,11 @@ def test_unknown_parameter_on_detail_and_reference_lists_is_a_400(client, rich_r
 def test_filters_select_releases(client, make_release, rich_release):
     from tests.factories import CampaignFactory
 
-    other = make_release(campaign=CampaignFactory(slug="other-campaign"), languages=("en",),
-                         title="Jet fuel sanctions")
+    other = make_release(
+        campaign=CampaignFactory(slug="other-campaign"),
+        languages=("en",),
+        title="Jet fuel sanctions",
+    )
     old = make_release(published_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
 
     def slugs(query: str) -> set[str]:
@@ -104,8 +137,12 @@ def test_deferred_language_is_not_listed_as_published(client, make_release):
 
 
 def test_retracted_release_answers_200_with_status_and_no_body(client, make_release):
-    statement = make_release(state=Statement.State.RETRACTED, body="Body that was retracted",
-                             retracted_at=timezone.now(), retraction_reason="Error.")
+    statement = make_release(
+        state=Statement.State.RETRACTED,
+        body="Body that was retracted",
+        retracted_at=timezone.now(),
+        retraction_reason="Error.",
+    )
     response = client.get(f"/api/v1/releases/{statement.slug}/")
     assert response.status_code == 200
     data = response.json()
@@ -137,8 +174,10 @@ def test_conditional_get_on_detail(client, rich_release):
 
 
 def test_anonymous_clients_are_throttled(client, make_release, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"},
+    }
     codes = [client.get("/api/v1/releases/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert set(client.get("/api/v1/releases/").json()) == {"message", "extra"}
@@ -176,10 +215,12 @@ def test_asks_of_unpublished_statements_stay_private(client, make_release):
     assert client.get(f"/api/v1/asks/{ask.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/api/v1/releases/", "/api/v1/asks/", "/api/v1/targets/",
-                                  "/api/v1/campaigns/"])
-def test_api_lists_run_a_constant_number_of_queries(client, rich_release, make_release, path,
-                                                   django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "path", ["/api/v1/releases/", "/api/v1/asks/", "/api/v1/targets/", "/api/v1/campaigns/"]
+)
+def test_api_lists_run_a_constant_number_of_queries(
+    client, rich_release, make_release, path, django_assert_max_num_queries
+):
     from tests.factories import AskFactory, TargetFactory
 
     def grow(count: int) -> None:
@@ -216,14 +257,15 @@ def test_cached_list_follows_a_retraction_at_once(client, make_release):
     assert statement.slug not in client.get("/api/v1/releases/").content.decode()
 
 
-def test_cached_list_follows_a_publication_time_and_an_embargo_running_out(client,
-                                                                           make_release):
+def test_cached_list_follows_a_publication_time_and_an_embargo_running_out(client, make_release):
     import time_machine
 
     now = timezone.now()
     scheduled = make_release(published_at=now + datetime.timedelta(minutes=1))
-    embargoed = make_release(published_at=now - datetime.timedelta(minutes=1),
-                             embargo_until=now + datetime.timedelta(minutes=2))
+    embargoed = make_release(
+        published_at=now - datetime.timedelta(minutes=1),
+        embargo_until=now + datetime.timedelta(minutes=2),
+    )
     listed = client.get("/api/v1/releases/").content.decode()
     assert scheduled.slug not in listed and embargoed.slug not in listed
     with time_machine.travel(now + datetime.timedelta(minutes=3)):
@@ -232,8 +274,12 @@ def test_cached_list_follows_a_publication_time_and_an_embargo_running_out(clien
 
 
 def test_throttle_cannot_be_dodged_with_a_forged_forwarded_for(client, make_release, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
-    codes = [client.get("/api/v1/campaigns/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
-             for n in range(3)]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"},
+    }
+    codes = [
+        client.get("/api/v1/campaigns/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+        for n in range(3)
+    ]
     assert codes == [200, 200, 429]

@@ -36,8 +36,10 @@ def keep_test_connection():
 
 @pytest.fixture
 def public_schema(keep_test_connection, rich_release, make_release, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"},
+    }
     settings.ALLOWED_HOSTS = ["*"]
     for _ in range(3):
         make_release()
@@ -49,8 +51,9 @@ def _run(schema, mode: GenerationMode, examples: int) -> None:
     strategy = schema.as_strategy(generation_mode=mode)
 
     @given(case=strategy)
-    @hypothesis_settings(max_examples=examples, deadline=None, database=None,
-                         suppress_health_check=list(HealthCheck))
+    @hypothesis_settings(
+        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def check(case):
         # A well-formed but unknown campaign or target slug is a 400 by design (never ignored),
         # so "schema-valid input is accepted" does not hold for those filters.

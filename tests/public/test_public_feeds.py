@@ -29,8 +29,10 @@ def test_rss_feed_per_language(client, make_release):
         assert channel.findtext("language") == lang
         links = [item.findtext("link") for item in channel.findall("item")]
         assert f"http://testserver/{lang}/releases/{statement.slug}/" in links
-        assert all(item.findtext("guid").startswith("http://testserver/")
-                   for item in channel.findall("item"))
+        assert all(
+            item.findtext("guid").startswith("http://testserver/")
+            for item in channel.findall("item")
+        )
         titles = [item.findtext("title") for item in channel.findall("item")]
         assert ("Feed release" if lang == "en" else "Feed release မြန်မာ") in titles
     my_feed = client.get("/my/feeds/releases.xml").content
@@ -74,8 +76,9 @@ def test_feeds_leave_out_retracted_and_embargoed(client, make_release):
     assert embargoed.slug.encode() not in content
 
 
-def test_feed_runs_a_constant_number_of_queries(client, make_release,
-                                                django_assert_max_num_queries):
+def test_feed_runs_a_constant_number_of_queries(
+    client, make_release, django_assert_max_num_queries
+):
     for _ in range(3):
         make_release()
     with django_assert_max_num_queries(8):
@@ -88,8 +91,12 @@ def test_feed_runs_a_constant_number_of_queries(client, make_release,
 
 def test_feeds_and_pages_answer_304_to_a_conditional_get(client, make_release):
     statement = make_release()
-    for path in ("/en/feeds/releases.xml", "/my/feeds/releases.atom", "/en/releases/",
-                 f"/my/releases/{statement.slug}/"):
+    for path in (
+        "/en/feeds/releases.xml",
+        "/my/feeds/releases.atom",
+        "/en/releases/",
+        f"/my/releases/{statement.slug}/",
+    ):
         first = client.get(path)
         assert first["ETag"], path
         assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304, path

@@ -23,21 +23,40 @@ def world(make_release):
     public = make_release(slug="visible-release", title="Visible release")
     secrets = {}
     for state in ("draft", "in_review", "changes_requested", "approved"):
-        secrets[state] = make_release(state=state, slug=f"secret-{state.replace('_', '-')}",
-                                      title=f"Secrettitle {state}", body=f"Secretbody {state}")
+        secrets[state] = make_release(
+            state=state,
+            slug=f"secret-{state.replace('_', '-')}",
+            title=f"Secrettitle {state}",
+            body=f"Secretbody {state}",
+        )
     secrets["scheduled"] = make_release(
-        state="scheduled", slug="secret-scheduled", title="Secrettitle scheduled",
-        body="Secretbody scheduled", scheduled_at=now + datetime.timedelta(hours=3))
+        state="scheduled",
+        slug="secret-scheduled",
+        title="Secrettitle scheduled",
+        body="Secretbody scheduled",
+        scheduled_at=now + datetime.timedelta(hours=3),
+    )
     secrets["embargoed"] = make_release(
-        slug="secret-embargoed", title="Secrettitle embargoed", body="Secretbody embargoed",
+        slug="secret-embargoed",
+        title="Secrettitle embargoed",
+        body="Secretbody embargoed",
         published_at=now - datetime.timedelta(minutes=5),
-        embargo_until=now + datetime.timedelta(hours=3))
+        embargo_until=now + datetime.timedelta(hours=3),
+    )
     secrets["future"] = make_release(
-        slug="secret-future", title="Secrettitle future", body="Secretbody future",
-        published_at=now + datetime.timedelta(hours=3))
+        slug="secret-future",
+        title="Secrettitle future",
+        body="Secretbody future",
+        published_at=now + datetime.timedelta(hours=3),
+    )
     retracted = make_release(
-        state="retracted", slug="retracted-release", title="Retracted title",
-        body="Secretbody retracted", retracted_at=now, retraction_reason="An error.")
+        state="retracted",
+        slug="retracted-release",
+        title="Retracted title",
+        body="Secretbody retracted",
+        retracted_at=now,
+        retraction_reason="An error.",
+    )
     # A published release whose Burmese translation was deferred: its unapproved text is private.
     deferred = make_release(slug="deferred-my", deferred_languages=["my"])
     burmese = deferred.translation("my")
@@ -75,18 +94,41 @@ def test_no_public_output_shows_a_statement_that_is_not_public(client, world, tm
     campaign = world["public"].campaign.slug
     paths = []
     for lang in LANGS:
-        paths += [f"/{lang}/releases/", f"/{lang}/campaigns/", f"/{lang}/campaigns/{campaign}/",
-                  f"/{lang}/feeds/releases.xml", f"/{lang}/feeds/releases.atom",
-                  f"/{lang}/feeds/campaigns/{campaign}.xml",
-                  f"/{lang}/feeds/campaigns/{campaign}.atom",
-                  f"/{lang}/releases/visible-release/", f"/{lang}/releases/visible-release.pdf",
-                  f"/{lang}/releases/deferred-my/", f"/{lang}/releases/deferred-my.pdf"]
-    queries = ["", "?page_size=100", f"?campaign={campaign}", "?language=en", "?language=my",
-               "?published_after=2000-01-01T00:00:00Z", "?published_before=2100-01-01T00:00:00Z",
-               "?q=Secret", "?q=Secretbody", "?q=Secrettitle", "?q=secret"]
+        paths += [
+            f"/{lang}/releases/",
+            f"/{lang}/campaigns/",
+            f"/{lang}/campaigns/{campaign}/",
+            f"/{lang}/feeds/releases.xml",
+            f"/{lang}/feeds/releases.atom",
+            f"/{lang}/feeds/campaigns/{campaign}.xml",
+            f"/{lang}/feeds/campaigns/{campaign}.atom",
+            f"/{lang}/releases/visible-release/",
+            f"/{lang}/releases/visible-release.pdf",
+            f"/{lang}/releases/deferred-my/",
+            f"/{lang}/releases/deferred-my.pdf",
+        ]
+    queries = [
+        "",
+        "?page_size=100",
+        f"?campaign={campaign}",
+        "?language=en",
+        "?language=my",
+        "?published_after=2000-01-01T00:00:00Z",
+        "?published_before=2100-01-01T00:00:00Z",
+        "?q=Secret",
+        "?q=Secretbody",
+        "?q=Secrettitle",
+        "?q=secret",
+    ]
     paths += [f"/api/v1/releases/{q}" for q in queries]
-    paths += ["/api/v1/campaigns/", "/api/v1/targets/", "/api/v1/asks/",
-              "/api/v1/releases/visible-release/", "/api/v1/releases/deferred-my/", "/api/schema/"]
+    paths += [
+        "/api/v1/campaigns/",
+        "/api/v1/targets/",
+        "/api/v1/asks/",
+        "/api/v1/releases/visible-release/",
+        "/api/v1/releases/deferred-my/",
+        "/api/schema/",
+    ]
     for path in paths:
         response = client.get(path)
         assert response.status_code in (200, 404), f"{path}: {response.status_code}"
@@ -95,7 +137,8 @@ def test_no_public_output_shows_a_statement_that_is_not_public(client, world, tm
     # Each hidden statement, asked for by its own slug, is not found anywhere.
     for statement in world["secrets"].values():
         for path in [f"/api/v1/releases/{statement.slug}/"] + [
-            f"/{lang}/releases/{statement.slug}{suffix}" for lang in LANGS
+            f"/{lang}/releases/{statement.slug}{suffix}"
+            for lang in LANGS
             for suffix in ("/", ".pdf")
         ]:
             response = client.get(path)
@@ -103,8 +146,11 @@ def test_no_public_output_shows_a_statement_that_is_not_public(client, world, tm
             assert_clean(path, body(response), world)
 
     # The retracted release: a tombstone without its body; no PDF.
-    for path in ["/api/v1/releases/retracted-release/", "/en/releases/retracted-release/",
-                 "/my/releases/retracted-release/"]:
+    for path in [
+        "/api/v1/releases/retracted-release/",
+        "/en/releases/retracted-release/",
+        "/my/releases/retracted-release/",
+    ]:
         response = client.get(path)
         assert response.status_code in (200, 410)
         assert_clean(path, body(response), world, tombstone_allowed=True)

@@ -127,7 +127,8 @@ def test_release_missing_a_translation_falls_back_to_the_source(client, make_rel
 
 def test_retracted_release_shows_a_tombstone_with_date_and_reason(client, make_release):
     statement = make_release(
-        state=Statement.State.RETRACTED, body="Retracted body text",
+        state=Statement.State.RETRACTED,
+        body="Retracted body text",
         retracted_at=datetime.datetime(2025, 5, 2, 8, 0, tzinfo=datetime.UTC),
         retraction_reason="Published in error.",
     )
@@ -142,8 +143,10 @@ def test_retracted_release_shows_a_tombstone_with_date_and_reason(client, make_r
     assert statement.slug.encode() not in client.get("/en/releases/").content
 
 
-@pytest.mark.parametrize("path", ["/en/releases/nope/", "/my/releases/nope/",
-                                  "/en/releases/nope.pdf", "/en/campaigns/nope/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/en/releases/nope/", "/my/releases/nope/", "/en/releases/nope.pdf", "/en/campaigns/nope/"],
+)
 def test_unknown_slug_is_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -164,8 +167,9 @@ def test_root_redirects_to_a_language(client):
 
 
 @pytest.mark.parametrize("path", ["/en/releases/", "/en/campaigns/public-campaign/"])
-def test_list_pages_run_a_constant_number_of_queries(client, make_release, path,
-                                                     django_assert_max_num_queries):
+def test_list_pages_run_a_constant_number_of_queries(
+    client, make_release, path, django_assert_max_num_queries
+):
     for _ in range(3):
         make_release()
     with django_assert_max_num_queries(10):
@@ -177,8 +181,9 @@ def test_list_pages_run_a_constant_number_of_queries(client, make_release, path,
     assert response.content.count(b'class="release-item"') == 20
 
 
-def test_release_page_runs_a_constant_number_of_queries(client, rich_release,
-                                                        django_assert_max_num_queries):
+def test_release_page_runs_a_constant_number_of_queries(
+    client, rich_release, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(9):
         assert client.get("/en/releases/asean-chair-release/").status_code == 200
 

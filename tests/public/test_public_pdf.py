@@ -18,12 +18,14 @@ pytestmark = pytest.mark.django_db
 def pdffonts(path) -> str:
     if not shutil.which("pdffonts"):
         skip_or_fail("needs poppler-utils (pdffonts, pdftoppm)")
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
 
 
-def test_burmese_pdf_embeds_the_myanmar_font_and_renders(client, rich_release, media_root,
-                                                         tmp_path):
+def test_burmese_pdf_embeds_the_myanmar_font_and_renders(
+    client, rich_release, media_root, tmp_path
+):
     response = client.get("/my/releases/asean-chair-release.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -37,8 +39,11 @@ def test_burmese_pdf_embeds_the_myanmar_font_and_renders(client, rich_release, m
     assert all(" yes " in line for line in myanmar)  # embedded
     # Renders (WeasyPrint's text layer for shaped Burmese extracts badly, issue 2841: the
     # check is that poppler draws the page, not text extraction).
-    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(path),
-                    str(tmp_path / "page")], check=True, capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+    )
     png = next(tmp_path.glob("page*.png"))
     assert png.stat().st_size > 1000
 
@@ -82,8 +87,12 @@ def test_correction_makes_a_new_pdf_and_retraction_removes_it(make_release, medi
     translation = statement.translation("en")
     translation.body = "Corrected body."
     translation.save()
-    Correction.objects.create(statement=statement, number=1, notes={"en": "Fixed.", "my": "ပြင်"},
-                              published_at=timezone.now())
+    Correction.objects.create(
+        statement=statement,
+        number=1,
+        notes={"en": "Fixed.", "my": "ပြင်"},
+        published_at=timezone.now(),
+    )
     Statement.objects.filter(pk=statement.pk).update(state="corrected", corrected_at=timezone.now())
     release_changed.send(sender=Statement, statement_id=statement.pk, action="corrected")
     after = {p.name for p in (media_root / "pdf").glob(f"{statement.slug}.en.*")}
@@ -100,8 +109,11 @@ def test_no_pdf_for_an_embargoed_release(client, make_release, media_root):
 
     statement = make_release(embargo_until=timezone.now() + datetime.timedelta(hours=1))
     release_changed.send(sender=Statement, statement_id=statement.pk, action="published")
-    assert not list((media_root / "pdf").glob(f"{statement.slug}.*")) if (
-        media_root / "pdf").exists() else True
+    assert (
+        not list((media_root / "pdf").glob(f"{statement.slug}.*"))
+        if (media_root / "pdf").exists()
+        else True
+    )
     assert client.get(f"/en/releases/{statement.slug}.pdf").status_code == 404
 
 

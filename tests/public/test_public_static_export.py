@@ -13,20 +13,30 @@ pytestmark = pytest.mark.django_db
 
 
 def test_export_writes_pages_pdfs_feeds_and_json_with_working_relative_links(
-        rich_release, make_release, tmp_path, settings):
+    rich_release, make_release, tmp_path, settings
+):
     settings.SITE_URL = "https://press.example.org"
     english_only = make_release(languages=("en",))
     out = tmp_path / "mirror"
     call_command("export_static_site", str(out), "--base-url", "https://mirror.example.net")
 
-    for path in ["index.html", "en/releases/index.html", "my/releases/index.html",
-                 "en/releases/asean-chair-release/index.html",
-                 "my/releases/asean-chair-release/index.html",
-                 "en/releases/asean-chair-release.pdf", "my/releases/asean-chair-release.pdf",
-                 f"en/releases/{english_only.slug}.pdf", "en/feeds/releases.xml",
-                 "my/feeds/releases.atom", "en/feeds/campaigns/public-campaign.xml",
-                 "en/campaigns/public-campaign/index.html", "static/css/public.css",
-                 "static/fonts/NotoSansMyanmar-Regular.ttf", "releases.json"]:
+    for path in [
+        "index.html",
+        "en/releases/index.html",
+        "my/releases/index.html",
+        "en/releases/asean-chair-release/index.html",
+        "my/releases/asean-chair-release/index.html",
+        "en/releases/asean-chair-release.pdf",
+        "my/releases/asean-chair-release.pdf",
+        f"en/releases/{english_only.slug}.pdf",
+        "en/feeds/releases.xml",
+        "my/feeds/releases.atom",
+        "en/feeds/campaigns/public-campaign.xml",
+        "en/campaigns/public-campaign/index.html",
+        "static/css/public.css",
+        "static/fonts/NotoSansMyanmar-Regular.ttf",
+        "releases.json",
+    ]:
         assert (out / path).is_file(), path
     assert not (out / f"my/releases/{english_only.slug}.pdf").exists()
     assert (out / "my/releases/asean-chair-release.pdf").read_bytes().startswith(b"%PDF")

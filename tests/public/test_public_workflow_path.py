@@ -10,10 +10,16 @@ from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
-EN = {"title": "ASEAN must stop legitimising the junta", "summary": "ASEAN is complicit.",
-      "body": "Paragraph one.\n\nParagraph two."}
-MY = {"title": "အာဆီယံသည် စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ရမည်",
-      "summary": "အာဆီယံသည် ကြံရာပါ ဖြစ်နေသည်။", "body": "ပထမ စာပိုဒ်။\n\nဒုတိယ စာပိုဒ်။"}
+EN = {
+    "title": "ASEAN must stop legitimising the junta",
+    "summary": "ASEAN is complicit.",
+    "body": "Paragraph one.\n\nParagraph two.",
+}
+MY = {
+    "title": "အာဆီယံသည် စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ရမည်",
+    "summary": "အာဆီယံသည် ကြံရာပါ ဖြစ်နေသည်။",
+    "body": "ပထမ စာပိုဒ်။\n\nဒုတိယ စာပိုဒ်။",
+}
 
 
 def pdfs(media_root, slug: str) -> set[str]:
@@ -22,13 +28,15 @@ def pdfs(media_root, slug: str) -> set[str]:
 
 
 def test_publication_correction_and_retraction_reach_every_output(
-        client, make_staff, media_root, django_capture_on_commit_callbacks):
+    client, make_staff, media_root, django_capture_on_commit_callbacks
+):
     author, editor = make_staff("author"), make_staff("editor")
     publisher = make_staff("publisher")
     CampaignFactory(slug="asean-complicity")
     with django_capture_on_commit_callbacks(execute=True):
         statement, _ = workflow.statement_create(
-            by=author, campaign="asean-complicity", translations={"en": EN, "my": MY})
+            by=author, campaign="asean-complicity", translations={"en": EN, "my": MY}
+        )
         slug = statement.slug
         workflow.statement_submit(statement_id=statement.pk, by=author)
         workflow.statement_approve(statement_id=statement.pk, by=editor)
@@ -45,12 +53,18 @@ def test_publication_correction_and_retraction_reach_every_output(
 
     fixed = EN | {"body": "Paragraph one, corrected.\n\nParagraph two."}
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.statement_edit(statement_id=statement.pk, by=author,
-                                translations={"en": fixed, "my": MY | {"body": "ပြင်ဆင်ပြီး။"}})
+        workflow.statement_edit(
+            statement_id=statement.pk,
+            by=author,
+            translations={"en": fixed, "my": MY | {"body": "ပြင်ဆင်ပြီး။"}},
+        )
         workflow.statement_submit(statement_id=statement.pk, by=author)
         workflow.statement_approve(statement_id=statement.pk, by=editor)
-        workflow.statement_correct(statement_id=statement.pk, by=publisher,
-                                   notes={"en": "Fixed a date.", "my": "ရက်စွဲ ပြင်ဆင်သည်။"})
+        workflow.statement_correct(
+            statement_id=statement.pk,
+            by=publisher,
+            notes={"en": "Fixed a date.", "my": "ရက်စွဲ ပြင်ဆင်သည်။"},
+        )
     corrected_pdfs = pdfs(media_root, slug)
     assert len(corrected_pdfs) == 2 and not corrected_pdfs & published_pdfs  # new files
     page = client.get(f"/en/releases/{slug}/").content.decode()
@@ -59,8 +73,9 @@ def test_publication_correction_and_retraction_reach_every_output(
     assert client.get(f"/api/v1/releases/{slug}/").json()["status"] == "corrected"
 
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.statement_retract(statement_id=statement.pk, by=publisher,
-                                   reason="Published in error")
+        workflow.statement_retract(
+            statement_id=statement.pk, by=publisher, reason="Published in error"
+        )
     assert not pdfs(media_root, slug)
     tombstone = client.get(f"/en/releases/{slug}/")
     assert tombstone.status_code == 410

@@ -58,8 +58,10 @@ def test_sort_burmese_filter_sorts_objects_by_an_attribute():
             self.name = name
 
     items = [Named("ရှမ်း"), Named("ကရင်"), Named("ကချင်")]
-    assert _render("{% for i in items|sort_burmese:'name' %}{{ i.name }} {% endfor %}",
-                   items=items) == "ကချင် ကရင် ရှမ်း "
+    assert (
+        _render("{% for i in items|sort_burmese:'name' %}{{ i.name }} {% endfor %}", items=items)
+        == "ကချင် ကရင် ရှမ်း "
+    )
 
 
 def test_desk_campaign_choices_are_sorted_by_name():

@@ -10,9 +10,11 @@ from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
-LONG_MY_TITLE = ("မြန်မာနိုင်ငံ စစ်ကောင်စီသည် ယနေ့ ရန်ကုန်မြို့တွင် ထုတ်ပြန်ချက်တစ်စောင် "
-                 "ထုတ်ပြန်ခဲ့ပြီး အာဆီယံ ခေါင်းဆောင်များသည် မြန်မာ့အရေးကို ဆွေးနွေးရန် "
-                 "ဂျကာတာတွင် တွေ့ဆုံခဲ့ကြသည်")
+LONG_MY_TITLE = (
+    "မြန်မာနိုင်ငံ စစ်ကောင်စီသည် ယနေ့ ရန်ကုန်မြို့တွင် ထုတ်ပြန်ချက်တစ်စောင် "
+    "ထုတ်ပြန်ခဲ့ပြီး အာဆီယံ ခေါင်းဆောင်များသည် မြန်မာ့အရေးကို ဆွေးနွေးရန် "
+    "ဂျကာတာတွင် တွေ့ဆုံခဲ့ကြသည်"
+)
 
 
 @pytest.fixture
@@ -25,8 +27,9 @@ def _create(author, slug: str, en_title: str, my_title: str = ""):
     translations = {"en": {"title": en_title, "summary": "S", "body": "Body text."}}
     if my_title:
         translations["my"] = {"title": my_title, "summary": "အကျဉ်း", "body": "စာကိုယ်"}
-    statement, _ = workflow.statement_create(by=author, campaign="desk-search", slug=slug,
-                                             translations=translations)
+    statement, _ = workflow.statement_create(
+        by=author, campaign="desk-search", slug=slug, translations=translations
+    )
     return statement
 
 
@@ -48,9 +51,12 @@ def test_desk_search_finds_drafts_and_submitted_in_both_languages(client, author
 def test_desk_search_ranks_a_title_match_first(client, author):
     _create(author, "body-match", "Regional news")
     workflow.statement_edit(
-        statement_id=workflow.Statement.objects.get(slug="body-match").pk, by=author,
-        translations={"en": {"title": "Regional news", "summary": "S",
-                             "body": "Villages were bombed."}})
+        statement_id=workflow.Statement.objects.get(slug="body-match").pk,
+        by=author,
+        translations={
+            "en": {"title": "Regional news", "summary": "S", "body": "Villages were bombed."}
+        },
+    )
     _create(author, "title-match", "Villages bombed")
     client.force_login(author)
     page = client.get("/desk/search/", {"q": "villages"}).content.decode()

@@ -24,8 +24,9 @@ UNCERTAIN = "လူခပ်သိမ်း၏"  # Zawgyi probability about 0.26
 def _run(tmp_path, rows: list[dict]) -> str:
     path = tmp_path / "contacts.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["email", "name", "outlet", "beat",
-                                                    "languages", "lists"])
+        writer = csv.DictWriter(
+            handle, fieldnames=["email", "name", "outlet", "beat", "languages", "lists"]
+        )
         writer.writeheader()
         writer.writerows(rows)
     out = io.StringIO()
@@ -35,16 +36,43 @@ def _run(tmp_path, rows: list[dict]) -> str:
 
 def test_mixed_encoding_csv_import(tmp_path):
     MediaListFactory(slug="burmese-media")
-    report = _run(tmp_path, [
-        {"email": "unicode@example.org", "name": UNICODE_NAME, "outlet": UNICODE_OUTLET,
-         "beat": "Politics", "languages": "my", "lists": "burmese-media"},
-        {"email": "zawgyi@example.org", "name": ZAWGYI_NAME, "outlet": ZAWGYI_OUTLET,
-         "beat": "", "languages": "my", "lists": "burmese-media"},
-        {"email": "unsure@example.org", "name": UNCERTAIN, "outlet": "", "beat": "",
-         "languages": "my", "lists": "burmese-media"},
-        {"email": "english@example.org", "name": "Jane Doe", "outlet": "Pacific Daily",
-         "beat": "Foreign affairs", "languages": "en", "lists": ""},
-    ])
+    report = _run(
+        tmp_path,
+        [
+            {
+                "email": "unicode@example.org",
+                "name": UNICODE_NAME,
+                "outlet": UNICODE_OUTLET,
+                "beat": "Politics",
+                "languages": "my",
+                "lists": "burmese-media",
+            },
+            {
+                "email": "zawgyi@example.org",
+                "name": ZAWGYI_NAME,
+                "outlet": ZAWGYI_OUTLET,
+                "beat": "",
+                "languages": "my",
+                "lists": "burmese-media",
+            },
+            {
+                "email": "unsure@example.org",
+                "name": UNCERTAIN,
+                "outlet": "",
+                "beat": "",
+                "languages": "my",
+                "lists": "burmese-media",
+            },
+            {
+                "email": "english@example.org",
+                "name": "Jane Doe",
+                "outlet": "Pacific Daily",
+                "beat": "Foreign affairs",
+                "languages": "en",
+                "lists": "",
+            },
+        ],
+    )
 
     unicode_row = Contact.objects.get(email="unicode@example.org")
     assert (unicode_row.name, unicode_row.outlet) == (UNICODE_NAME, UNICODE_OUTLET)
@@ -70,10 +98,32 @@ def test_mixed_encoding_csv_import(tmp_path):
 
 
 def test_update_of_an_existing_contact_converts_too(tmp_path):
-    _run(tmp_path, [{"email": "a@example.org", "name": "Old", "outlet": "", "beat": "",
-                     "languages": "my", "lists": ""}])
-    report = _run(tmp_path, [{"email": "A@example.org", "name": ZAWGYI_NAME, "outlet": "",
-                              "beat": "", "languages": "my", "lists": ""}])
+    _run(
+        tmp_path,
+        [
+            {
+                "email": "a@example.org",
+                "name": "Old",
+                "outlet": "",
+                "beat": "",
+                "languages": "my",
+                "lists": "",
+            }
+        ],
+    )
+    report = _run(
+        tmp_path,
+        [
+            {
+                "email": "A@example.org",
+                "name": ZAWGYI_NAME,
+                "outlet": "",
+                "beat": "",
+                "languages": "my",
+                "lists": "",
+            }
+        ],
+    )
     assert Contact.objects.get(email="a@example.org").name == "မြန်မာ"
     assert "line 2: name converted from Zawgyi" in report
 
@@ -81,7 +131,9 @@ def test_update_of_an_existing_contact_converts_too(tmp_path):
 def test_the_contacts_api_refuses_uncertain_burmese_naming_zawgyi(client, make_staff):
     client.force_login(make_staff("publisher"))
     response = client.post(
-        "/api/v1/contacts/", {"email": "b@example.org", "languages": ["my"], "name": UNCERTAIN},
-        content_type="application/json")
+        "/api/v1/contacts/",
+        {"email": "b@example.org", "languages": ["my"], "name": UNCERTAIN},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "Zawgyi" in response.json()["message"]

@@ -17,13 +17,20 @@ INDEX = "statement_search_text_trgm"
 def many_statements(postgres):
     campaign = CampaignFactory(slug="bulk")
     rows = [
-        Statement(campaign=campaign, slug=f"filler-{i}",
-                  search_text=f"filler release number {i}\nရန်ကုန်မြို့ အစီရင်ခံစာ {i}")
+        Statement(
+            campaign=campaign,
+            slug=f"filler-{i}",
+            search_text=f"filler release number {i}\nရန်ကုန်မြို့ အစီရင်ခံစာ {i}",
+        )
         for i in range(2000)
     ]
-    rows.append(Statement(campaign=campaign, slug="needle",
-                          search_text="asean must stop legitimising the junta\n"
-                                      "မြန်မာနိုင်ငံ စစ်ကောင်စီသည် ထုတ်ပြန်ခဲ့သည်"))
+    rows.append(
+        Statement(
+            campaign=campaign,
+            slug="needle",
+            search_text="asean must stop legitimising the junta\nမြန်မာနိုင်ငံ စစ်ကောင်စီသည် ထုတ်ပြန်ခဲ့သည်",
+        )
+    )
     Statement.objects.bulk_create(rows)
     with postgres.cursor() as cursor:
         cursor.execute("ANALYZE statements_statement")
@@ -41,8 +48,10 @@ def test_the_trigram_extension_and_index_exist(postgres):
         (definition,) = cursor.fetchone()
     assert "gin" in definition.lower() and "gin_trgm_ops" in definition
     with postgres.cursor() as cursor:
-        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = "
-                       "'statements_statement'::regclass AND attname = 'search_text'")
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = "
+            "'statements_statement'::regclass AND attname = 'search_text'"
+        )
         # EXTERNAL: LIKE reads the text without decompressing it first (migration 0005).
         assert cursor.fetchone() == ("e",)
 
@@ -62,11 +71,13 @@ def test_burmese_word_inside_unsegmented_text_on_postgres(many_statements):
 
 def test_trigram_similarity_ranks_a_closer_match_first(postgres):
     campaign = CampaignFactory(slug="rank")
-    Statement.objects.bulk_create([
-        # "exact" first, so the newer id (the last tie-break) would put "loose" first.
-        Statement(campaign=campaign, slug="exact", search_text="the junta and its allies"),
-        Statement(campaign=campaign, slug="loose", search_text="the juntas and their allies"),
-    ])
+    Statement.objects.bulk_create(
+        [
+            # "exact" first, so the newer id (the last tie-break) would put "loose" first.
+            Statement(campaign=campaign, slug="exact", search_text="the junta and its allies"),
+            Statement(campaign=campaign, slug="loose", search_text="the juntas and their allies"),
+        ]
+    )
     found = search_statements(Statement.objects.all(), "junta")
     # Both contain "junta"; the whole word is the closer match.
     assert list(found.values_list("slug", flat=True)) == ["exact", "loose"]

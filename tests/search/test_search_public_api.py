@@ -16,13 +16,16 @@ pytestmark = pytest.mark.django_db
 MY_TITLE = "မြန်မာနိုင်ငံ စစ်ကောင်စီသည် ယနေ့ ထုတ်ပြန်ချက်တစ်စောင် ထုတ်ပြန်ခဲ့သည်"
 
 
-def _release(slug: str, en_title: str, my_title: str, *, state=Statement.State.PUBLISHED,
-             days_ago: int = 1) -> Statement:
-    statement = StatementFactory(slug=slug, state=state,
-                                 published_at=timezone.now() - datetime.timedelta(days=days_ago))
+def _release(
+    slug: str, en_title: str, my_title: str, *, state=Statement.State.PUBLISHED, days_ago: int = 1
+) -> Statement:
+    statement = StatementFactory(
+        slug=slug, state=state, published_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
     TranslationFactory(statement=statement, language="en", title=en_title)
-    TranslationFactory(statement=statement, language="my", title=my_title,
-                       summary="အကျဉ်းချုပ်", body="စာကိုယ်")
+    TranslationFactory(
+        statement=statement, language="my", title=my_title, summary="အကျဉ်းချုပ်", body="စာကိုယ်"
+    )
     return statement
 
 
@@ -53,7 +56,8 @@ def test_public_q_never_finds_what_is_not_public(client):
 def test_public_q_results_are_ranked(client):
     _release("body-match", "Regional news", "သတင်း", days_ago=1)
     StatementTranslation.objects.filter(statement__slug="body-match", language="en").update(
-        body="The junta bombed villages.")
+        body="The junta bombed villages."
+    )
     refresh_search_text(Statement.objects.get(slug="body-match"))
     _release("title-match", "Junta bombs villages", "သတင်း", days_ago=5)
     assert _slugs(client, "junta") == ["title-match", "body-match"]
@@ -75,7 +79,8 @@ def test_public_q_never_finds_a_release_by_its_unpublished_translation_text(clie
     # A draft translation (marked incomplete) of a public release: the same.
     draft_row = _release("draft-row", "Second headline", "မထုတ်ပြန်ရသေး စာသား")
     StatementTranslation.objects.filter(statement=draft_row, language="my").update(
-        marked_complete=False)
+        marked_complete=False
+    )
     _release("public-my", "Third title", "လျှို့ဝှက်မူကြမ်း ထုတ်ပြန်ပြီး")
 
     assert _slugs(client, "လျှို့ဝှက်") == ["public-my"]

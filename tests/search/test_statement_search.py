@@ -22,22 +22,40 @@ MY_WORD = "စစ်ကောင်စီ"  # "military council", inside "စစ
 ZAWGYI_MY_WORD_QUERY = "ျမန္မာ"  # "မြန်မာ" typed in Zawgyi
 
 
-def _statement(slug: str, *, en_title: str = "", my_title: str = "", en_body: str = "",
-               my_body: str = "", published_days_ago: int | None = None) -> Statement:
+def _statement(
+    slug: str,
+    *,
+    en_title: str = "",
+    my_title: str = "",
+    en_body: str = "",
+    my_body: str = "",
+    published_days_ago: int | None = None,
+) -> Statement:
     campaign = CampaignFactory(slug="search-campaign")
     published_at = None
     state = Statement.State.DRAFT
     if published_days_ago is not None:
         state = Statement.State.PUBLISHED
         published_at = timezone.now() - datetime.timedelta(days=published_days_ago)
-    statement = Statement.objects.create(campaign=campaign, slug=slug, state=state,
-                                         published_at=published_at)
+    statement = Statement.objects.create(
+        campaign=campaign, slug=slug, state=state, published_at=published_at
+    )
     if en_title or en_body:
-        StatementTranslation.objects.create(statement=statement, language="en", title=en_title,
-                                            summary="Summary.", body=en_body or "Body.")
+        StatementTranslation.objects.create(
+            statement=statement,
+            language="en",
+            title=en_title,
+            summary="Summary.",
+            body=en_body or "Body.",
+        )
     if my_title or my_body:
-        StatementTranslation.objects.create(statement=statement, language="my", title=my_title,
-                                            summary="အကျဉ်း", body=my_body or "စာကိုယ်")
+        StatementTranslation.objects.create(
+            statement=statement,
+            language="my",
+            title=my_title,
+            summary="အကျဉ်း",
+            body=my_body or "စာကိုယ်",
+        )
     refresh_search_text(statement)
     return statement
 
@@ -101,7 +119,8 @@ def test_mark_order_typed_differently_still_matches():
 def test_slug_and_quotes_are_searched():
     statement = _statement("kyaukphyu-port-deal", en_title="A deal")
     StatementTranslation.objects.filter(statement=statement).update(
-        quotes=[{"speaker": "Yadanar Maung", "text": "Stop the flow of arms."}])
+        quotes=[{"speaker": "Yadanar Maung", "text": "Stop the flow of arms."}]
+    )
     refresh_search_text(statement)
     assert _slugs("kyaukphyu") == ["kyaukphyu-port-deal"]
     assert _slugs("flow of arms") == ["kyaukphyu-port-deal"]
@@ -125,8 +144,12 @@ def test_ranking_title_match_first_then_newest():
     # A title match before a body match, then the newest publication, unpublished last. On
     # PostgreSQL the trigram word similarity comes first: every text here holds the word
     # whole (similarity 1), so the order is the same.
-    _statement("body-only-new", en_title="Regional news", en_body="The junta bombed villages.",
-               published_days_ago=1)
+    _statement(
+        "body-only-new",
+        en_title="Regional news",
+        en_body="The junta bombed villages.",
+        published_days_ago=1,
+    )
     _statement("title-old", en_title="Junta bombs villages", published_days_ago=30)
     _statement("title-new", en_title="Junta bombs villages", published_days_ago=2)
     _statement("title-draft", en_title="Junta bombs villages")
@@ -137,12 +160,20 @@ def test_workflow_writes_keep_search_text_current(make_staff):
     author = make_staff("author")
     CampaignFactory(slug="c")
     statement, _ = workflow.statement_create(
-        by=author, campaign="c", slug="kept-slug",
-        translations={"en": {"title": "First title", "summary": "S", "body": "B"}})
+        by=author,
+        campaign="c",
+        slug="kept-slug",
+        translations={"en": {"title": "First title", "summary": "S", "body": "B"}},
+    )
     assert _slugs("first") == [statement.slug]
-    workflow.statement_edit(statement_id=statement.pk, by=author, translations={
-        "en": {"title": "Second title", "summary": "S", "body": "B"},
-        "my": {"title": MY_TITLE, "summary": "အကျဉ်း", "body": "စာကိုယ်"}})
+    workflow.statement_edit(
+        statement_id=statement.pk,
+        by=author,
+        translations={
+            "en": {"title": "Second title", "summary": "S", "body": "B"},
+            "my": {"title": MY_TITLE, "summary": "အကျဉ်း", "body": "စာကိုယ်"},
+        },
+    )
     assert _slugs("first") == []
     assert _slugs("second") == [statement.slug]
     assert _slugs(MY_WORD) == [statement.slug]
@@ -153,9 +184,13 @@ def test_a_zawgyi_paste_is_stored_and_searched_as_unicode(make_staff):
     CampaignFactory(slug="c")
     zawgyi = "ျမန္မာႏိုင္ငံ လူ႔အခြင့္အေရး"
     statement, notices = workflow.statement_create(
-        by=author, campaign="c", translations={
+        by=author,
+        campaign="c",
+        translations={
             "en": {"title": "T", "summary": "S", "body": "B"},
-            "my": {"title": zawgyi, "summary": "အကျဉ်း", "body": "စာကိုယ်"}})
+            "my": {"title": zawgyi, "summary": "အကျဉ်း", "body": "စာကိုယ်"},
+        },
+    )
     assert notices
     assert _slugs("မြန်မာနိုင်ငံ") == [statement.slug]
     assert _slugs("လူ့အခွင့်အရေး") == [statement.slug]

@@ -6,10 +6,16 @@ from django.utils import timezone
 from statements import workflow
 from tests.factories import CampaignFactory
 
-EN = {"title": "ASEAN must stop legitimising the junta", "summary": "ASEAN is complicit.",
-      "body": "Paragraph one.\n\nParagraph two."}
-MY = {"title": "အာဆီယံသည် စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ရမည်",
-      "summary": "အာဆီယံသည် ကြံရာပါ ဖြစ်နေသည်။", "body": "ပထမ စာပိုဒ်။\n\nဒုတိယ စာပိုဒ်။"}
+EN = {
+    "title": "ASEAN must stop legitimising the junta",
+    "summary": "ASEAN is complicit.",
+    "body": "Paragraph one.\n\nParagraph two.",
+}
+MY = {
+    "title": "အာဆီယံသည် စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ရမည်",
+    "summary": "အာဆီယံသည် ကြံရာပါ ဖြစ်နေသည်။",
+    "body": "ပထမ စာပိုဒ်။\n\nဒုတိယ စာပိုဒ်။",
+}
 
 
 @pytest.fixture
@@ -33,7 +39,8 @@ def staff(make_staff):
 @pytest.fixture
 def draft(campaign, staff):
     statement, _ = workflow.statement_create(
-        by=staff.author, campaign=campaign.slug, translations={"en": EN, "my": MY})
+        by=staff.author, campaign=campaign.slug, translations={"en": EN, "my": MY}
+    )
     return statement
 
 

@@ -11,10 +11,17 @@ def admin_client(client, staff):
     return client
 
 
-@pytest.mark.parametrize("path", [
-    "/admin/", "/admin/statements/statement/", "/admin/campaigns/role/",
-    "/admin/contacts/contact/", "/admin/campaigns/ask/", "/admin/statements/statementevent/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/statements/statement/",
+        "/admin/campaigns/role/",
+        "/admin/contacts/contact/",
+        "/admin/campaigns/ask/",
+        "/admin/statements/statementevent/",
+    ],
+)
 def test_admin_pages_answer_for_admins(admin_client, path):
     assert admin_client.get(path).status_code == 200
 
@@ -29,8 +36,9 @@ def test_admin_statement_page_shows_translations_read_only(admin_client, publish
 def test_admin_cannot_add_statements_or_rewrite_the_audit_log(admin_client, published):
     assert admin_client.get("/admin/statements/statement/add/").status_code == 403
     event = published.events.first()
-    response = admin_client.post(f"/admin/statements/statementevent/{event.pk}/change/",
-                                 {"comment": "rewritten"})
+    response = admin_client.post(
+        f"/admin/statements/statementevent/{event.pk}/change/", {"comment": "rewritten"}
+    )
     assert response.status_code == 403
 
 

@@ -12,11 +12,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_dashboard_lists_waiting_scheduled_and_embargoed(client, staff, campaign, approved):
-    waiting, _ = workflow.statement_create(by=staff.author, campaign=campaign.slug,
-                                           slug="needs-review", translations={"en": EN, "my": MY})
+    waiting, _ = workflow.statement_create(
+        by=staff.author,
+        campaign=campaign.slug,
+        slug="needs-review",
+        translations={"en": EN, "my": MY},
+    )
     workflow.statement_submit(statement_id=waiting.pk, by=staff.author)
-    workflow.statement_schedule(statement_id=approved.pk, by=staff.publisher,
-                                scheduled_at=in_future())
+    workflow.statement_schedule(
+        statement_id=approved.pk, by=staff.publisher, scheduled_at=in_future()
+    )
     client.force_login(staff.editor)
     page = client.get("/desk/").content.decode()
     waiting_section = page.split('id="waiting"')[1].split('id="scheduled"')[0]
@@ -34,10 +39,14 @@ def test_dashboard_banner_reports_an_overdue_publication(client, staff, approved
 
 
 def test_translation_overview_shows_missing_and_stale_burmese(client, staff, campaign, draft):
-    workflow.statement_create(by=staff.author, campaign=campaign.slug, slug="english-only",
-                              translations={"en": EN})
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author,
-                            translations={"en": EN | {"body": "Changed source."}})
+    workflow.statement_create(
+        by=staff.author, campaign=campaign.slug, slug="english-only", translations={"en": EN}
+    )
+    workflow.statement_edit(
+        statement_id=draft.pk,
+        by=staff.author,
+        translations={"en": EN | {"body": "Changed source."}},
+    )
     client.force_login(staff.author)
     page = client.get("/desk/translations/").content.decode()
     assert 'class="st-missing" data-lang="my">missing' in page
@@ -72,8 +81,9 @@ def test_a_refused_action_shows_the_rule_and_changes_nothing(client, staff, draf
 
 
 def test_diff_between_two_revisions_per_language(client, staff, draft):
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author,
-                            translations={"my": MY | {"title": "ခေါင်းစဉ် အသစ်"}})
+    workflow.statement_edit(
+        statement_id=draft.pk, by=staff.author, translations={"my": MY | {"title": "ခေါင်းစဉ် အသစ်"}}
+    )
     client.force_login(staff.editor)
     page = client.get(f"/desk/statements/{draft.pk}/diff/?a=1&b=2").content.decode()
     assert "my · title" in page and "diff_" in page
@@ -114,8 +124,12 @@ def test_dashboard_shows_sends_in_progress(client, staff, published):
 
     media_list = MediaList.objects.create(slug="press", name="Press")
     Contact.objects.create(email="a@example.org", languages=["en"]).lists.add(media_list)
-    distribution_start(statement_id=published.pk, media_list_slugs=["press"], by=staff.publisher,
-                       send_at=in_future(60))
+    distribution_start(
+        statement_id=published.pk,
+        media_list_slugs=["press"],
+        by=staff.publisher,
+        send_at=in_future(60),
+    )
     client.force_login(staff.publisher)
     page = client.get("/desk/").content.decode()
     sends = page.split('id="sends"')[1].split('id="waiting"')[0]

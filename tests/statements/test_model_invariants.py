@@ -11,8 +11,12 @@ pytestmark = pytest.mark.django_db
 
 def _translate(source: StatementTranslation, language: str) -> StatementTranslation:
     return TranslationFactory(
-        statement=source.statement, language=language, title="ခေါင်းစဉ်", summary="အကျဉ်း",
-        body="စာကိုယ်", source_hash=source.content_hash(),
+        statement=source.statement,
+        language=language,
+        title="ခေါင်းစဉ်",
+        summary="အကျဉ်း",
+        body="စာကိုယ်",
+        source_hash=source.content_hash(),
     )
 
 
@@ -78,8 +82,13 @@ def test_a_published_statement_has_a_publication_time():
 def test_requesting_changes_needs_a_comment(make_staff):
     statement = StatementFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Review.objects.create(statement=statement, reviewer=make_staff("editor"),
-                              decision="request_changes", comment="", content_hash="x")
+        Review.objects.create(
+            statement=statement,
+            reviewer=make_staff("editor"),
+            decision="request_changes",
+            comment="",
+            content_hash="x",
+        )
 
 
 def test_content_hash_covers_every_language():

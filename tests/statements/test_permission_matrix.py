@@ -29,16 +29,20 @@ ALLOWED = {
 
 @pytest.fixture
 def crew(make_staff):
-    return {"writer": make_staff("author", "writer"), "reviewer": make_staff("editor", "rev"),
-            "releaser": make_staff("publisher", "rel")}
+    return {
+        "writer": make_staff("author", "writer"),
+        "reviewer": make_staff("editor", "rev"),
+        "releaser": make_staff("publisher", "rel"),
+    }
 
 
 def prepare(action: str, campaign, crew):
     """A statement in the state `action` needs, made by the crew, never by the actor."""
     if action == "create":
         return None
-    s, _ = workflow.statement_create(by=crew["writer"], campaign=campaign.slug,
-                                     translations={"en": EN, "my": MY})
+    s, _ = workflow.statement_create(
+        by=crew["writer"], campaign=campaign.slug, translations={"en": EN, "my": MY}
+    )
     if action in ("edit", "submit"):
         return s
     workflow.statement_submit(statement_id=s.pk, by=crew["writer"])
@@ -49,9 +53,11 @@ def prepare(action: str, campaign, crew):
         return s
     workflow.statement_publish(statement_id=s.pk, by=crew["releaser"])
     if action == "correct":
-        workflow.statement_edit(statement_id=s.pk, by=crew["writer"],
-                                translations={"en": EN | {"body": "Corrected."},
-                                              "my": MY | {"body": "ပြင်ဆင်ပြီး။"}})
+        workflow.statement_edit(
+            statement_id=s.pk,
+            by=crew["writer"],
+            translations={"en": EN | {"body": "Corrected."}, "my": MY | {"body": "ပြင်ဆင်ပြီး။"}},
+        )
         workflow.statement_submit(statement_id=s.pk, by=crew["writer"])
         workflow.statement_approve(statement_id=s.pk, by=crew["reviewer"])
     return s
@@ -78,18 +84,24 @@ def test_api_permission_matrix(role, action, campaign, crew, make_staff):
     if actor:
         client.credentials(HTTP_AUTHORIZATION=f"Token {staff_token(user=actor)}")
     if action == "create":
-        response = client.post("/api/v1/statements/", {"campaign": campaign.slug,
-                               "translations": {"en": EN}}, format="json")
+        response = client.post(
+            "/api/v1/statements/",
+            {"campaign": campaign.slug, "translations": {"en": EN}},
+            format="json",
+        )
     elif action == "edit":
-        response = client.patch(f"/api/v1/statements/{statement.pk}/",
-                                {"translations": {"en": EN | {"title": "Edited"}}},
-                                format="json")
+        response = client.patch(
+            f"/api/v1/statements/{statement.pk}/",
+            {"translations": {"en": EN | {"title": "Edited"}}},
+            format="json",
+        )
     else:
         payload = dict(PAYLOADS.get(action, {}))
         if action == "schedule":
             payload["scheduled_at"] = in_future().isoformat()
-        response = client.post(f"/api/v1/statements/{statement.pk}/{action}/", payload,
-                               format="json")
+        response = client.post(
+            f"/api/v1/statements/{statement.pk}/{action}/", payload, format="json"
+        )
     if role == "anonymous":
         assert response.status_code in (401, 403)
     elif role in ALLOWED[action]:
@@ -124,12 +136,15 @@ def test_desk_permission_matrix(role, action, campaign, crew, make_staff, client
     if actor:
         client.force_login(actor)
     if action == "create":
-        response = client.post("/desk/statements/new/", {
-            "campaign": campaign.slug, "kind": "press_release",
-            **_desk_form({"en": EN})})
+        response = client.post(
+            "/desk/statements/new/",
+            {"campaign": campaign.slug, "kind": "press_release", **_desk_form({"en": EN})},
+        )
     elif action == "edit":
-        response = client.post(f"/desk/statements/{statement.pk}/save/",
-                               _desk_form({"en": EN | {"title": "Edited"}, "my": MY}))
+        response = client.post(
+            f"/desk/statements/{statement.pk}/save/",
+            _desk_form({"en": EN | {"title": "Edited"}, "my": MY}),
+        )
     else:
         name, data = DESK_FIELDS.get(action, (action, {}))
         response = client.post(f"/desk/statements/{statement.pk}/{name}/", data)

@@ -29,8 +29,9 @@ def beat_worker(postgres, tmp_path):
 
 
 def test_scheduled_statement_is_public_within_60_seconds(beat_worker, campaign, staff):
-    statement, _ = workflow.statement_create(by=staff.author, campaign=campaign.slug,
-                                             translations={"en": EN, "my": MY})
+    statement, _ = workflow.statement_create(
+        by=staff.author, campaign=campaign.slug, translations={"en": EN, "my": MY}
+    )
     workflow.statement_submit(statement_id=statement.pk, by=staff.author)
     workflow.statement_approve(statement_id=statement.pk, by=staff.editor)
     at = timezone.now() + datetime.timedelta(seconds=3)

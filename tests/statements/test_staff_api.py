@@ -19,24 +19,45 @@ def client_for(user=None) -> APIClient:
 
 
 def test_create_answers_201_with_the_staff_statement_json(campaign, staff):
-    response = client_for(staff.author).post("/api/v1/statements/", {
-        "campaign": campaign.slug, "translations": {"en": EN, "my": MY | {"complete": False}},
-    }, format="json")
+    response = client_for(staff.author).post(
+        "/api/v1/statements/",
+        {
+            "campaign": campaign.slug,
+            "translations": {"en": EN, "my": MY | {"complete": False}},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert {"id", "slug", "state", "required_languages", "embargo_until", "scheduled_at",
-            "published_at", "translations"} <= set(body)
+    assert {
+        "id",
+        "slug",
+        "state",
+        "required_languages",
+        "embargo_until",
+        "scheduled_at",
+        "published_at",
+        "translations",
+    } <= set(body)
     assert body["state"] == "draft" and body["required_languages"] == ["en", "my"]
     assert body["translations"]["en"] == {
-        "title": EN["title"], "summary": EN["summary"], "body": EN["body"], "quotes": [],
-        "more_information": "", "complete": True, "stale": False}
+        "title": EN["title"],
+        "summary": EN["summary"],
+        "body": EN["body"],
+        "quotes": [],
+        "more_information": "",
+        "complete": True,
+        "stale": False,
+    }
     assert body["translations"]["my"]["complete"] is False
 
 
 def test_patch_replaces_only_the_languages_given(draft, staff):
     response = client_for(staff.author).patch(
-        f"/api/v1/statements/{draft.pk}/", {"translations": {"en": EN | {"title": "New"}}},
-        format="json")
+        f"/api/v1/statements/{draft.pk}/",
+        {"translations": {"en": EN | {"title": "New"}}},
+        format="json",
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["translations"]["en"]["title"] == "New"
@@ -47,42 +68,56 @@ def test_patch_replaces_only_the_languages_given(draft, staff):
 def test_a_real_edit_of_an_approved_statement_moves_it_to_in_review(approved, staff):
     response = client_for(staff.author).patch(
         f"/api/v1/statements/{approved.pk}/",
-        {"translations": {"my": MY | {"summary": "ပြင်သည်။"}}}, format="json")
+        {"translations": {"my": MY | {"summary": "ပြင်သည်။"}}},
+        format="json",
+    )
     assert response.json()["state"] == "in_review"
 
 
 def test_the_whole_workflow_through_the_api(campaign, staff):
-    author, editor, publisher = (client_for(u) for u in (staff.author, staff.editor,
-                                                          staff.publisher))
-    sid = author.post("/api/v1/statements/", {"campaign": campaign.slug,
-                      "translations": {"en": EN, "my": MY}}, format="json").json()["id"]
+    author, editor, publisher = (
+        client_for(u) for u in (staff.author, staff.editor, staff.publisher)
+    )
+    sid = author.post(
+        "/api/v1/statements/",
+        {"campaign": campaign.slug, "translations": {"en": EN, "my": MY}},
+        format="json",
+    ).json()["id"]
     assert author.post(f"/api/v1/statements/{sid}/submit/").json()["state"] == "in_review"
-    r = editor.post(f"/api/v1/statements/{sid}/request-changes/", {"comment": "Fix"},
-                    format="json")
+    r = editor.post(f"/api/v1/statements/{sid}/request-changes/", {"comment": "Fix"}, format="json")
     assert r.json()["state"] == "changes_requested"
-    author.patch(f"/api/v1/statements/{sid}/", {"translations": {
-        "en": EN | {"body": "Fixed."}, "my": MY | {"body": "ပြင်ပြီး။"}}}, format="json")
+    author.patch(
+        f"/api/v1/statements/{sid}/",
+        {"translations": {"en": EN | {"body": "Fixed."}, "my": MY | {"body": "ပြင်ပြီး။"}}},
+        format="json",
+    )
     author.post(f"/api/v1/statements/{sid}/submit/")
     assert editor.post(f"/api/v1/statements/{sid}/approve/").json()["state"] == "approved"
-    r = publisher.post(f"/api/v1/statements/{sid}/schedule/",
-                       {"scheduled_at": in_future().isoformat()}, format="json")
+    r = publisher.post(
+        f"/api/v1/statements/{sid}/schedule/",
+        {"scheduled_at": in_future().isoformat()},
+        format="json",
+    )
     assert r.json()["state"] == "scheduled" and r.json()["scheduled_at"]
     r = publisher.post(f"/api/v1/statements/{sid}/publish/")
     assert r.json()["state"] == "published" and r.json()["published_at"]
-    r = publisher.post(f"/api/v1/statements/{sid}/retract/", {"reason": "Wrong"},
-                       format="json")
+    r = publisher.post(f"/api/v1/statements/{sid}/retract/", {"reason": "Wrong"}, format="json")
     assert r.json()["state"] == "retracted"
 
 
-@pytest.mark.parametrize(("path", "payload", "needle"), [
-    ("request-changes", {}, "comment"),
-    ("schedule", {}, "scheduled_at"),
-    ("correct", {}, "notes"),
-])
+@pytest.mark.parametrize(
+    ("path", "payload", "needle"),
+    [
+        ("request-changes", {}, "comment"),
+        ("schedule", {}, "scheduled_at"),
+        ("correct", {}, "notes"),
+    ],
+)
 def test_missing_fields_answer_400_with_a_message(approved, staff, path, payload, needle):
     user = staff.editor if path == "request-changes" else staff.publisher
-    response = client_for(user).post(f"/api/v1/statements/{approved.pk}/{path}/", payload,
-                                     format="json")
+    response = client_for(user).post(
+        f"/api/v1/statements/{approved.pk}/{path}/", payload, format="json"
+    )
     assert response.status_code == 400
     assert needle in response.json()["message"]
     assert set(response.json()) == {"message", "extra"}
@@ -96,8 +131,11 @@ def test_a_broken_rule_answers_400_naming_the_rule(draft, staff):
 
 def test_four_eyes_through_the_api(campaign, staff):
     editor = client_for(staff.editor)
-    sid = editor.post("/api/v1/statements/", {"campaign": campaign.slug,
-                      "translations": {"en": EN, "my": MY}}, format="json").json()["id"]
+    sid = editor.post(
+        "/api/v1/statements/",
+        {"campaign": campaign.slug, "translations": {"en": EN, "my": MY}},
+        format="json",
+    ).json()["id"]
     editor.post(f"/api/v1/statements/{sid}/submit/")
     response = editor.post(f"/api/v1/statements/{sid}/approve/")
     assert response.status_code == 400 and "Four eyes" in response.json()["message"]
@@ -105,13 +143,14 @@ def test_four_eyes_through_the_api(campaign, staff):
 
 def test_unknown_fields_and_bad_values_are_400_not_500(campaign, staff):
     client = client_for(staff.author)
-    for payload in ({"campaign": campaign.slug, "translations": {"en": EN}, "colour": "red"},
-                    {"campaign": "nope", "translations": {"en": EN}},
-                    {"campaign": campaign.slug, "translations": {"xx": EN}},
-                    {"campaign": campaign.slug, "translations": {"en": "text"}},
-                    {"campaign": campaign.slug, "translations": {"en": EN},
-                     "embargo_until": "tomorrow"},
-                    {"campaign": campaign.slug, "slug": "မြန်မာ", "translations": {"en": EN}}):
+    for payload in (
+        {"campaign": campaign.slug, "translations": {"en": EN}, "colour": "red"},
+        {"campaign": "nope", "translations": {"en": EN}},
+        {"campaign": campaign.slug, "translations": {"xx": EN}},
+        {"campaign": campaign.slug, "translations": {"en": "text"}},
+        {"campaign": campaign.slug, "translations": {"en": EN}, "embargo_until": "tomorrow"},
+        {"campaign": campaign.slug, "slug": "မြန်မာ", "translations": {"en": EN}},
+    ):
         response = client.post("/api/v1/statements/", payload, format="json")
         assert response.status_code == 400, (payload, response.content)
         assert response.json()["message"]
@@ -136,9 +175,14 @@ def test_a_zawgyi_paste_through_the_api_is_converted_and_reported(campaign, staf
     from burmese import clean_burmese
 
     zawgyi = "ျမန္မာႏိုင္ငံ လူ႔အခြင့္အေရး"
-    response = client_for(staff.author).post("/api/v1/statements/", {
-        "campaign": campaign.slug, "translations": {"en": EN, "my": MY | {"title": zawgyi}},
-    }, format="json")
+    response = client_for(staff.author).post(
+        "/api/v1/statements/",
+        {
+            "campaign": campaign.slug,
+            "translations": {"en": EN, "my": MY | {"title": zawgyi}},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["translations"]["my"]["title"] == clean_burmese(zawgyi).text
@@ -148,7 +192,11 @@ def test_a_zawgyi_paste_through_the_api_is_converted_and_reported(campaign, staf
 
 def test_workflow_allowed_actions_are_listed_for_the_user(draft, staff):
     workflow.statement_submit(statement_id=draft.pk, by=staff.author)
-    assert "approve" in client_for(staff.editor).get(
-        f"/api/v1/statements/{draft.pk}/").json()["actions"]
-    assert "approve" not in client_for(staff.author).get(
-        f"/api/v1/statements/{draft.pk}/").json()["actions"]
+    assert (
+        "approve"
+        in client_for(staff.editor).get(f"/api/v1/statements/{draft.pk}/").json()["actions"]
+    )
+    assert (
+        "approve"
+        not in client_for(staff.author).get(f"/api/v1/statements/{draft.pk}/").json()["actions"]
+    )

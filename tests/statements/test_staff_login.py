@@ -24,11 +24,13 @@ def test_an_enrolled_user_needs_the_code_as_well_as_the_password(client, staff, 
     response = client.post("/desk/login/", {"username": "editor", "password": PASSWORD})
     assert response.status_code == 200 and "authenticator" in response.content.decode()
     assert client.get("/desk/").status_code == 302
-    response = client.post("/desk/login/", {"username": "editor", "password": PASSWORD,
-                                            "otp_token": "000000"})
+    response = client.post(
+        "/desk/login/", {"username": "editor", "password": PASSWORD, "otp_token": "000000"}
+    )
     assert client.get("/desk/").status_code == 302
-    response = client.post("/desk/login/", {"username": "editor", "password": PASSWORD,
-                                            "otp_token": _code(enrolled)})
+    response = client.post(
+        "/desk/login/", {"username": "editor", "password": PASSWORD, "otp_token": _code(enrolled)}
+    )
     assert response.status_code == 302
     assert client.get("/desk/").status_code == 200
 

@@ -30,12 +30,14 @@ def test_create_makes_a_draft_with_an_ascii_slug_from_the_english_title(draft):
 
 
 def test_a_burmese_only_title_needs_an_explicit_slug(campaign, staff):
-    statement, _ = workflow.statement_create(by=staff.author, campaign=campaign.slug,
-                                             source_language="my", translations={"my": MY})
+    statement, _ = workflow.statement_create(
+        by=staff.author, campaign=campaign.slug, source_language="my", translations={"my": MY}
+    )
     assert statement.slug.isascii() and statement.slug  # never slugify(allow_unicode) Burmese
     with pytest.raises(RuleBroken, match="ASCII"):
-        workflow.statement_create(by=staff.author, campaign=campaign.slug, slug="မြန်မာ",
-                                  translations={"my": MY})
+        workflow.statement_create(
+            by=staff.author, campaign=campaign.slug, slug="မြန်မာ", translations={"my": MY}
+        )
 
 
 def test_full_path_to_publication_records_every_transition(draft, staff):
@@ -54,8 +56,9 @@ def test_full_path_to_publication_records_every_transition(draft, staff):
 
 
 def test_editor_cannot_approve_own_statement(campaign, staff):
-    statement, _ = workflow.statement_create(by=staff.editor, campaign=campaign.slug,
-                                             translations={"en": EN, "my": MY})
+    statement, _ = workflow.statement_create(
+        by=staff.editor, campaign=campaign.slug, translations={"en": EN, "my": MY}
+    )
     workflow.statement_submit(statement_id=statement.pk, by=staff.editor)
     with pytest.raises(RuleBroken, match="Four eyes"):
         workflow.statement_approve(statement_id=statement.pk, by=staff.editor)
@@ -63,8 +66,11 @@ def test_editor_cannot_approve_own_statement(campaign, staff):
 
 
 def test_editor_who_co_edited_since_the_last_approval_cannot_approve(draft, staff):
-    workflow.statement_edit(statement_id=draft.pk, by=staff.editor,
-                            translations={"my": MY | {"summary": "တည်းဖြတ်သူ ပြင်ဆင်သည်။"}})
+    workflow.statement_edit(
+        statement_id=draft.pk,
+        by=staff.editor,
+        translations={"my": MY | {"summary": "တည်းဖြတ်သူ ပြင်ဆင်သည်။"}},
+    )
     workflow.statement_submit(statement_id=draft.pk, by=staff.author)
     with pytest.raises(RuleBroken, match="Four eyes"):
         workflow.statement_approve(statement_id=draft.pk, by=staff.editor)
@@ -84,8 +90,11 @@ def test_the_number_of_approvals_needed_is_a_setting(draft, staff):
 
 
 def test_a_real_edit_after_approval_returns_it_to_review(approved, staff):
-    workflow.statement_edit(statement_id=approved.pk, by=staff.author,
-                            translations={"en": EN | {"body": "A changed body."}, "my": MY})
+    workflow.statement_edit(
+        statement_id=approved.pk,
+        by=staff.author,
+        translations={"en": EN | {"body": "A changed body."}, "my": MY},
+    )
     assert _state(approved) == S.IN_REVIEW
     with pytest.raises(RuleBroken, match="approved"):
         workflow.statement_publish(statement_id=approved.pk, by=staff.publisher)
@@ -93,8 +102,9 @@ def test_a_real_edit_after_approval_returns_it_to_review(approved, staff):
 
 def test_a_save_without_changes_keeps_the_approval(approved, staff):
     revisions = approved.revisions.count()
-    workflow.statement_edit(statement_id=approved.pk, by=staff.author,
-                            translations={"en": EN, "my": MY})
+    workflow.statement_edit(
+        statement_id=approved.pk, by=staff.author, translations={"en": EN, "my": MY}
+    )
     assert _state(approved) == S.APPROVED
     assert approved.revisions.count() == revisions
     workflow.statement_publish(statement_id=approved.pk, by=staff.publisher)
@@ -102,17 +112,20 @@ def test_a_save_without_changes_keeps_the_approval(approved, staff):
 
 
 def test_editing_a_scheduled_statement_unschedules_it_and_returns_it_to_review(approved, staff):
-    workflow.statement_schedule(statement_id=approved.pk, by=staff.publisher,
-                                scheduled_at=in_future())
-    workflow.statement_edit(statement_id=approved.pk, by=staff.author,
-                            translations={"my": MY | {"title": "ခေါင်းစဉ်သစ်"}})
+    workflow.statement_schedule(
+        statement_id=approved.pk, by=staff.publisher, scheduled_at=in_future()
+    )
+    workflow.statement_edit(
+        statement_id=approved.pk, by=staff.author, translations={"my": MY | {"title": "ခေါင်းစဉ်သစ်"}}
+    )
     approved.refresh_from_db()
     assert approved.state == S.IN_REVIEW and approved.scheduled_at is None
 
 
 def test_approval_is_refused_while_a_required_translation_is_missing(campaign, staff):
-    statement, _ = workflow.statement_create(by=staff.author, campaign=campaign.slug,
-                                             translations={"en": EN})
+    statement, _ = workflow.statement_create(
+        by=staff.author, campaign=campaign.slug, translations={"en": EN}
+    )
     workflow.statement_submit(statement_id=statement.pk, by=staff.author)
     with pytest.raises(RuleBroken, match="my: missing"):
         workflow.statement_approve(statement_id=statement.pk, by=staff.editor)
@@ -120,43 +133,53 @@ def test_approval_is_refused_while_a_required_translation_is_missing(campaign, s
 
 def test_approval_is_refused_while_a_translation_is_marked_incomplete(campaign, staff):
     statement, _ = workflow.statement_create(
-        by=staff.author, campaign=campaign.slug,
-        translations={"en": EN, "my": MY | {"complete": False}})
+        by=staff.author,
+        campaign=campaign.slug,
+        translations={"en": EN, "my": MY | {"complete": False}},
+    )
     workflow.statement_submit(statement_id=statement.pk, by=staff.author)
     with pytest.raises(RuleBroken, match="my: incomplete"):
         workflow.statement_approve(statement_id=statement.pk, by=staff.editor)
 
 
 def test_approval_is_refused_while_a_translation_is_stale(draft, staff):
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author,
-                            translations={"en": EN | {"body": "The source changed."}})
+    workflow.statement_edit(
+        statement_id=draft.pk,
+        by=staff.author,
+        translations={"en": EN | {"body": "The source changed."}},
+    )
     workflow.statement_submit(statement_id=draft.pk, by=staff.author)
     with pytest.raises(RuleBroken, match="my: stale"):
         workflow.statement_approve(statement_id=draft.pk, by=staff.editor)
     # Updating the Burmese against the new source clears it.
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author2,
-                            translations={"my": MY | {"body": "ရင်းမြစ် ပြောင်းလဲသွားသည်။"}})
+    workflow.statement_edit(
+        statement_id=draft.pk,
+        by=staff.author2,
+        translations={"my": MY | {"body": "ရင်းမြစ် ပြောင်းလဲသွားသည်။"}},
+    )
     workflow.statement_approve(statement_id=draft.pk, by=staff.editor)
     assert _state(draft) == S.APPROVED
 
 
 def test_publish_english_now_burmese_to_follow_is_a_recorded_decision(campaign, staff):
-    statement, _ = workflow.statement_create(by=staff.author, campaign=campaign.slug,
-                                             translations={"en": EN})
+    statement, _ = workflow.statement_create(
+        by=staff.author, campaign=campaign.slug, translations={"en": EN}
+    )
     workflow.statement_submit(statement_id=statement.pk, by=staff.author)
     with pytest.raises(RuleBroken, match="reason"):
-        workflow.statement_defer_translation(statement_id=statement.pk, by=staff.publisher,
-                                             languages=["my"], reason="")
-    workflow.statement_defer_translation(statement_id=statement.pk, by=staff.publisher,
-                                         languages=["my"], reason="Breaking news")
+        workflow.statement_defer_translation(
+            statement_id=statement.pk, by=staff.publisher, languages=["my"], reason=""
+        )
+    workflow.statement_defer_translation(
+        statement_id=statement.pk, by=staff.publisher, languages=["my"], reason="Breaking news"
+    )
     workflow.statement_approve(statement_id=statement.pk, by=staff.editor)
     workflow.statement_publish(statement_id=statement.pk, by=staff.publisher)
     event = statement.events.get(action="defer_translation")
     assert event.comment == "Breaking news" and event.actor == staff.publisher
 
     # The follow-up translation goes through review and publishes into the same release.
-    workflow.statement_edit(statement_id=statement.pk, by=staff.author,
-                            translations={"my": MY})
+    workflow.statement_edit(statement_id=statement.pk, by=staff.author, translations={"my": MY})
     statement.refresh_from_db()
     assert statement.translation("my") is None  # not public before review
     workflow.statement_submit(statement_id=statement.pk, by=staff.author)
@@ -172,8 +195,9 @@ def test_requesting_changes_needs_a_comment(draft, staff):
     workflow.statement_submit(statement_id=draft.pk, by=staff.author)
     with pytest.raises(RuleBroken, match="comment"):
         workflow.statement_request_changes(statement_id=draft.pk, by=staff.editor, comment=" ")
-    workflow.statement_request_changes(statement_id=draft.pk, by=staff.editor,
-                                       comment="Cite the UN report.")
+    workflow.statement_request_changes(
+        statement_id=draft.pk, by=staff.editor, comment="Cite the UN report."
+    )
     assert _state(draft) == S.CHANGES_REQUESTED
     assert draft.reviews.get().comment == "Cite the UN report."
 
@@ -220,31 +244,46 @@ def test_a_publication_more_than_5_minutes_late_is_reported_not_skipped(approved
 
 def test_schedule_needs_a_future_time_and_an_approved_statement(campaign, approved, staff):
     with pytest.raises(RuleBroken, match="future"):
-        workflow.statement_schedule(statement_id=approved.pk, by=staff.publisher,
-                                    scheduled_at=timezone.now() - datetime.timedelta(minutes=1))
-    other, _ = workflow.statement_create(by=staff.author, campaign=campaign.slug,
-                                         translations={"en": EN, "my": MY})
+        workflow.statement_schedule(
+            statement_id=approved.pk,
+            by=staff.publisher,
+            scheduled_at=timezone.now() - datetime.timedelta(minutes=1),
+        )
+    other, _ = workflow.statement_create(
+        by=staff.author, campaign=campaign.slug, translations={"en": EN, "my": MY}
+    )
     with pytest.raises(RuleBroken, match="Only an approved"):
-        workflow.statement_schedule(statement_id=other.pk, by=staff.publisher,
-                                    scheduled_at=in_future())
+        workflow.statement_schedule(
+            statement_id=other.pk, by=staff.publisher, scheduled_at=in_future()
+        )
 
 
 def test_correction_needs_a_note_in_every_published_language_and_a_reapproval(published, staff):
     with pytest.raises(RuleBroken, match="re-approval"):
-        workflow.statement_correct(statement_id=published.pk, by=staff.publisher,
-                                   notes={"en": "Fixed a date.", "my": "ရက်စွဲ ပြင်ဆင်သည်။"})
+        workflow.statement_correct(
+            statement_id=published.pk,
+            by=staff.publisher,
+            notes={"en": "Fixed a date.", "my": "ရက်စွဲ ပြင်ဆင်သည်။"},
+        )
     fixed = EN | {"body": "Paragraph one, corrected.\n\nParagraph two."}
-    workflow.statement_edit(statement_id=published.pk, by=staff.author,
-                            translations={"en": fixed, "my": MY | {"body": "ပြင်ဆင်ပြီး။"}})
+    workflow.statement_edit(
+        statement_id=published.pk,
+        by=staff.author,
+        translations={"en": fixed, "my": MY | {"body": "ပြင်ဆင်ပြီး။"}},
+    )
     published.refresh_from_db()
     assert published.translation("en").body == EN["body"]  # the public text is untouched
     workflow.statement_submit(statement_id=published.pk, by=staff.author)
     workflow.statement_approve(statement_id=published.pk, by=staff.editor)
     with pytest.raises(RuleBroken, match="missing: my"):
-        workflow.statement_correct(statement_id=published.pk, by=staff.publisher,
-                                   notes={"en": "Fixed a date."})
-    workflow.statement_correct(statement_id=published.pk, by=staff.publisher,
-                               notes={"en": "Fixed a date.", "my": "ရက်စွဲ ပြင်ဆင်သည်။"})
+        workflow.statement_correct(
+            statement_id=published.pk, by=staff.publisher, notes={"en": "Fixed a date."}
+        )
+    workflow.statement_correct(
+        statement_id=published.pk,
+        by=staff.publisher,
+        notes={"en": "Fixed a date.", "my": "ရက်စွဲ ပြင်ဆင်သည်။"},
+    )
     published.refresh_from_db()
     assert published.state == S.CORRECTED and published.correction_count == 1
     assert published.corrected_at is not None
@@ -256,15 +295,17 @@ def test_correction_needs_a_note_in_every_published_language_and_a_reapproval(pu
 def test_retraction_needs_a_reason_and_freezes_the_statement(published, staff):
     with pytest.raises(RuleBroken, match="reason"):
         workflow.statement_retract(statement_id=published.pk, by=staff.publisher, reason="")
-    workflow.statement_retract(statement_id=published.pk, by=staff.publisher,
-                               reason="Published in error")
+    workflow.statement_retract(
+        statement_id=published.pk, by=staff.publisher, reason="Published in error"
+    )
     published.refresh_from_db()
     assert published.state == S.RETRACTED and published.retracted_at is not None
     assert not selectors.is_public(published)
     assert selectors.retracted_statements().filter(pk=published.pk).exists()
     with pytest.raises(RuleBroken, match="frozen"):
-        workflow.statement_edit(statement_id=published.pk, by=staff.author,
-                                translations={"en": EN | {"title": "x"}})
+        workflow.statement_edit(
+            statement_id=published.pk, by=staff.author, translations={"en": EN | {"title": "x"}}
+        )
     with pytest.raises(RuleBroken, match="frozen"):
         workflow.statement_submit(statement_id=published.pk, by=staff.author)
 
@@ -281,20 +322,26 @@ def test_roles_without_the_right_are_not_allowed(draft, staff):
 
 
 def test_every_saved_change_stores_a_revision(draft, staff):
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author,
-                            translations={"en": EN | {"summary": "v2"}})
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author2,
-                            translations={"en": EN | {"summary": "v3"}})
+    workflow.statement_edit(
+        statement_id=draft.pk, by=staff.author, translations={"en": EN | {"summary": "v2"}}
+    )
+    workflow.statement_edit(
+        statement_id=draft.pk, by=staff.author2, translations={"en": EN | {"summary": "v3"}}
+    )
     revisions = list(draft.revisions.values_list("number", "created_by__username"))
     assert revisions == [(1, "author"), (2, "author"), (3, "author2")]
     assert draft.revisions.get(number=2).snapshot["translations"]["en"]["summary"] == "v2"
 
 
 def test_resending_an_unchanged_translation_does_not_make_it_fresh(draft, staff):
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author,
-                            translations={"en": EN | {"body": "New source."}, "my": MY})
+    workflow.statement_edit(
+        statement_id=draft.pk,
+        by=staff.author,
+        translations={"en": EN | {"body": "New source."}, "my": MY},
+    )
     draft.refresh_from_db()
     assert workflow.translation_status(draft)["my"]["stale"]
-    workflow.statement_edit(statement_id=draft.pk, by=staff.author2,
-                            translations={"my": MY | {"current": True}})
+    workflow.statement_edit(
+        statement_id=draft.pk, by=staff.author2, translations={"my": MY | {"current": True}}
+    )
     assert not workflow.translation_status(draft)["my"]["stale"]

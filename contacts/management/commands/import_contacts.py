@@ -17,10 +17,29 @@ from config.errors import RuleBroken
 from contacts import services
 from contacts.models import Contact
 
-COLUMNS = ("email", "name", "outlet", "beat", "country", "languages", "lists",
-           "embargo_trusted", "consent_basis", "consent_date")
-_YES = {"yes": True, "y": True, "true": True, "1": True,
-        "no": False, "n": False, "false": False, "0": False, "": False}
+COLUMNS = (
+    "email",
+    "name",
+    "outlet",
+    "beat",
+    "country",
+    "languages",
+    "lists",
+    "embargo_trusted",
+    "consent_basis",
+    "consent_date",
+)
+_YES = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "": False,
+}
 
 
 def _row_fields(row: dict, extra_list: str | None) -> dict:
@@ -29,8 +48,7 @@ def _row_fields(row: dict, extra_list: str | None) -> dict:
         if row.get(key):
             fields[key] = row[key].strip()
     if row.get("languages"):
-        fields["languages"] = [code.strip() for code in row["languages"].split(";")
-                               if code.strip()]
+        fields["languages"] = [code.strip() for code in row["languages"].split(";") if code.strip()]
     trusted = (row.get("embargo_trusted") or "").strip().lower()
     if trusted not in _YES:
         raise RuleBroken("embargo_trusted must be yes or no.")
@@ -69,8 +87,7 @@ class Command(BaseCommand):
             unknown = [name for name in header if name not in COLUMNS]
             if unknown:
                 raise CommandError(
-                    f"Unknown column(s): {', '.join(unknown)}. "
-                    f"Known columns: {', '.join(COLUMNS)}."
+                    f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}."
                 )
             if "email" not in header:
                 raise CommandError("The header row has no 'email' column (required).")
@@ -102,11 +119,10 @@ class Command(BaseCommand):
             self.stdout.write(f"line {line}: rejected: {reason}")
         # Converted text is shown so that someone who reads Burmese can check it.
         for line, notice in converted:
-            self.stdout.write(f"line {line}: {notice['field']} converted from Zawgyi to "
-                              f"Unicode: {notice['text']}")
-        self.stdout.write(
-            f"{created} created, {updated} updated, {len(rejected)} rejected."
-        )
+            self.stdout.write(
+                f"line {line}: {notice['field']} converted from Zawgyi to Unicode: {notice['text']}"
+            )
+        self.stdout.write(f"{created} created, {updated} updated, {len(rejected)} rejected.")
 
     def _import_row(self, row: dict, list_slug: str | None, notices: list[dict]) -> bool:
         email = (row.get("email") or "").strip()
@@ -119,6 +135,7 @@ class Command(BaseCommand):
             if existing is None:
                 services.contact_create(email=email, notices=notices, **fields)
                 return True
-            services.contact_update(contact_id=existing.pk, add_lists=True, notices=notices,
-                                    **fields)
+            services.contact_update(
+                contact_id=existing.pk, add_lists=True, notices=notices, **fields
+            )
             return False

@@ -30,9 +30,14 @@ from statements.public_views import PAGE_SIZE
 from statements.selectors import published_languages, published_releases
 from statements.serializers_public import ReleaseSerializer
 
-STATIC_FILES = ["css/public.css", "fonts/NotoSansMyanmar-Regular.ttf",
-                "fonts/NotoSansMyanmar-Bold.ttf", "fonts/NotoSans-Regular.ttf",
-                "fonts/NotoSans-Bold.ttf", "fonts/OFL-NotoSansMyanmar.txt"]
+STATIC_FILES = [
+    "css/public.css",
+    "fonts/NotoSansMyanmar-Regular.ttf",
+    "fonts/NotoSansMyanmar-Bold.ttf",
+    "fonts/NotoSans-Regular.ttf",
+    "fonts/NotoSans-Bold.ttf",
+    "fonts/OFL-NotoSansMyanmar.txt",
+]
 LINK = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>/[^"]*)"')
 
 
@@ -47,9 +52,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory")
-        parser.add_argument("--base-url", default="",
-                            help="Where the mirror is served, for the links in feeds "
-                                 "(default: SITE_URL).")
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="Where the mirror is served, for the links in feeds (default: SITE_URL).",
+        )
 
     def handle(self, *args, directory: str, base_url: str = "", **options):
         out = Path(directory)
@@ -72,22 +79,29 @@ class Command(BaseCommand):
         feeds: list[str] = []
         for lang in language_codes():
             with translation.override(lang):
-                pages += self._paginated(reverse("public:releases"), "public:releases-page", {},
-                                         len(releases))
+                pages += self._paginated(
+                    reverse("public:releases"), "public:releases-page", {}, len(releases)
+                )
                 pages.append(reverse("public:campaigns"))
                 for campaign in Campaign.objects.all():
                     count = sum(1 for r in releases if r.campaign_id == campaign.pk)
                     pages += self._paginated(
                         reverse("public:campaign", kwargs={"slug": campaign.slug}),
-                        "public:campaign-page", {"slug": campaign.slug}, count)
-                    feeds += [reverse("public:campaign-feed-rss", kwargs={"slug": campaign.slug}),
-                              reverse("public:campaign-feed-atom", kwargs={"slug": campaign.slug})]
+                        "public:campaign-page",
+                        {"slug": campaign.slug},
+                        count,
+                    )
+                    feeds += [
+                        reverse("public:campaign-feed-rss", kwargs={"slug": campaign.slug}),
+                        reverse("public:campaign-feed-atom", kwargs={"slug": campaign.slug}),
+                    ]
                 feeds += [reverse("public:feed-rss"), reverse("public:feed-atom")]
                 for release in releases:
                     pages.append(reverse("public:release", kwargs={"slug": release.slug}))
                     if lang in published_languages(release):
-                        binaries.append(reverse("public:release-pdf",
-                                                kwargs={"slug": release.slug}))
+                        binaries.append(
+                            reverse("public:release-pdf", kwargs={"slug": release.slug})
+                        )
         exported = set(pages) | set(binaries) | set(feeds)
         for static in STATIC_FILES:
             exported.add(settings.STATIC_URL + static)
@@ -109,12 +123,13 @@ class Command(BaseCommand):
             shutil.copyfile(source, target)
         self._write_json(releases)
         first = language_codes()[0]
-        index = (f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" '
-                 f'content="0; url={first}/releases/index.html">'
-                 f'<a href="{first}/releases/index.html">Press releases</a>\n')
+        index = (
+            f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" '
+            f'content="0; url={first}/releases/index.html">'
+            f'<a href="{first}/releases/index.html">Press releases</a>\n'
+        )
         (out / "index.html").write_text(index, encoding="utf-8")
-        self.stdout.write(f"Exported {len(releases)} releases, {len(self.written)} files "
-                          f"to {out}")
+        self.stdout.write(f"Exported {len(releases)} releases, {len(self.written)} files to {out}")
 
     def _paginated(self, first: str, name: str, kwargs: dict, count: int) -> list[str]:
         pages = max(1, -(-count // PAGE_SIZE))
@@ -158,5 +173,6 @@ class Command(BaseCommand):
                         translation_data[key] = file_for(path)
         (self.out / "releases.json").write_text(
             json.dumps({"count": len(data), "results": data}, ensure_ascii=False, indent=1),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         self.written.add("/releases.json")
