@@ -60,6 +60,9 @@ def _after_refusal(smtp: smtplib.SMTP, code: int) -> None:
         smtp._rset()
 
 
+_ACCEPTED = {"mail": (250,), "rcpt": (250, 251), "data": (354,)}
+
+
 def send_stuffed(
     smtp: smtplib.SMTP,
     sender: str,
@@ -73,25 +76,19 @@ def send_stuffed(
     MAIL and RCPT are written directly: smtplib's quoteaddr parses each address with the
     email package, which costs more than the exchange. Both addresses are plain (checked by
     the caller, and putcmd refuses CR and LF), so <address> is exactly what quoteaddr makes.
-    `meanwhile` runs while the server takes in the body, before its reply is read.
+    A server that offers PIPELINING (RFC 2920; Postfix, Exim and the providers' relays do)
+    gets MAIL, RCPT and DATA in one write: two round trips fewer per message, which is most
+    of the time per message over a network. `meanwhile` runs while the server takes in the
+    body, before its reply is read.
     """
     smtp.ehlo_or_helo_if_needed()
     size = f" size={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-    smtp.putcmd("mail", f"FROM:<{sender}>{size}")
-    code, reply = smtp.getreply()
-    if code != 250:
-        _after_refusal(smtp, code)
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    smtp.putcmd("rcpt", f"TO:<{recipient}>")
-    code, reply = smtp.getreply()
-    if code not in (250, 251):
-        _after_refusal(smtp, code)
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    smtp.putcmd("data")
-    code, reply = smtp.getreply()
-    if code != 354:
-        _after_refusal(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
+    commands = [("mail", f"FROM:<{sender}>{size}"), ("rcpt", f"TO:<{recipient}>"), ("data", "")]
+    if smtp.does_esmtp and smtp.has_extn("pipelining") and plain_address(sender):
+        replies = _pipelined(smtp, commands)
+    else:
+        replies = _one_by_one(smtp, commands)
+    _check_envelope(smtp, commands, replies, sender, recipient)
     # One write with the terminator, as smtplib does: a separate small write for the final
     # dot would wait for the previous segment's ACK (Nagle) on every message.
     smtp.send(data)
@@ -100,4 +97,52 @@ def send_stuffed(
     code, reply = smtp.getreply()
     if code != 250:
         _after_refusal(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _one_by_one(smtp: smtplib.SMTP, commands: list[tuple[str, str]]) -> list[tuple[int, bytes]]:
+    replies = []
+    for name, args in commands:
+        smtp.putcmd(name, args)
+        replies.append(smtp.getreply())
+        if replies[-1][0] not in _ACCEPTED[name]:
+            break
+    return replies
+
+
+def _pipelined(smtp: smtplib.SMTP, commands: list[tuple[str, str]]) -> list[tuple[int, bytes]]:
+    smtp.send(
+        "".join(f"{name.upper()} {args}".rstrip() + "\r\n" for name, args in commands).encode(
+            "ascii"
+        )
+    )
+    replies = []
+    for _command in commands:
+        replies.append(smtp.getreply())
+        if replies[-1][0] == 421:  # the server is closing the connection: no more replies
+            break
+    return replies
+
+
+def _check_envelope(
+    smtp: smtplib.SMTP,
+    commands: list[tuple[str, str]],
+    replies: list[tuple[int, bytes]],
+    sender: str,
+    recipient: str,
+) -> None:
+    """Raise what smtplib would for the first refused command."""
+    for (name, _args), (code, reply) in zip(commands, replies, strict=False):
+        if code in _ACCEPTED[name]:
+            continue
+        if len(replies) == len(commands) and replies[-1][0] == 354:
+            # Pipelined, and the server took DATA although the envelope failed (RFC 2920
+            # allows it): end the empty message so the connection is in step again.
+            smtp.send(b".\r\n")
+            smtp.getreply()
+        _after_refusal(smtp, code)
+        if name == "mail":
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        if name == "rcpt":
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
         raise smtplib.SMTPDataError(code, reply)

@@ -23,8 +23,9 @@ def free_port() -> int:
 class Recorder:
     """aiosmtpd handler. refuse: address -> SMTP codes answered to RCPT in turn."""
 
-    def __init__(self, *, delay: float = 0.0, keep: bool = True) -> None:
+    def __init__(self, *, delay: float = 0.0, keep: bool = True, pipelining: bool = False) -> None:
         self.delay = delay
+        self.pipelining = pipelining
         self.keep = keep
         self.refuse: dict[str, list[int]] = {}
         self.refused: list[tuple[str, int]] = []
@@ -33,6 +34,12 @@ class Recorder:
         self.first_at: float | None = None
         self.last_at: float | None = None
         self._lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:  # RFC 2920, as Postfix and the providers' relays offer it
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         codes = self.refuse.get(address)
@@ -67,8 +74,10 @@ class Recorder:
             return [rcpt for rcpt, _raw in self.received]
 
 
-def start_sink(*, delay: float = 0.0, keep: bool = True) -> tuple[Controller, Recorder, int]:
-    recorder = Recorder(delay=delay, keep=keep)
+def start_sink(
+    *, delay: float = 0.0, keep: bool = True, pipelining: bool = False
+) -> tuple[Controller, Recorder, int]:
+    recorder = Recorder(delay=delay, keep=keep, pipelining=pipelining)
     port = free_port()
     controller = Controller(
         recorder, hostname="127.0.0.1", port=port, data_size_limit=10 * 1024 * 1024

@@ -72,7 +72,8 @@ def servers(postgres):
 
 @pytest.fixture
 def sink():
-    controller, recorder, port = start_sink(delay=0.01)
+    # PIPELINING on, as the MTAs and providers' relays offer it: the production path.
+    controller, recorder, port = start_sink(delay=0.01, pipelining=True)
     yield recorder, port
     controller.stop()
 

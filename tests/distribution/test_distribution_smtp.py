@@ -11,13 +11,25 @@ from distribution import sending, smtp_wire
 from tests.distribution.smtp_sink import start_sink
 
 
-@pytest.fixture
-def smtp():
-    controller, recorder, port = start_sink()
+@pytest.fixture(params=[False, True], ids=["one-by-one", "pipelining"])
+def smtp(request):
+    controller, recorder, port = start_sink(pipelining=request.param)
     client = smtplib.SMTP("127.0.0.1", port)
     yield client, recorder
     client.close()
     controller.stop()
+
+
+def _count_writes(client: smtplib.SMTP, monkeypatch) -> list[bytes]:
+    writes: list[bytes] = []
+    original = client.send
+
+    def send(data):
+        writes.append(data if isinstance(data, bytes) else data.encode())
+        return original(data)
+
+    monkeypatch.setattr(client, "send", send)
+    return writes
 
 
 def test_prestuffed_message_arrives_byte_for_byte(smtp, monkeypatch):
@@ -50,6 +62,66 @@ def test_refusals_raise_what_smtplib_would(smtp, code, permanent):
     # The connection is still usable for the next recipient.
     smtp_wire.send_stuffed(client, "press@example.org", "b@example.org", b"x\r\n.\r\n")
     assert recorder.addresses() == ["b@example.org"]
+
+
+def test_the_envelope_goes_in_one_write_when_the_server_offers_pipelining(smtp, monkeypatch):
+    client, recorder = smtp
+    client.ehlo()
+    writes = _count_writes(client, monkeypatch)
+    for n in range(3):
+        smtp_wire.send_stuffed(client, "press@example.org", f"r{n}@example.org", b"x\r\n.\r\n")
+    assert recorder.addresses() == ["r0@example.org", "r1@example.org", "r2@example.org"]
+    if recorder.pipelining:
+        assert len(writes) == 6  # envelope, body; per message
+        assert writes[0] == (
+            b"MAIL FROM:<press@example.org> size=6\r\nRCPT TO:<r0@example.org>\r\nDATA\r\n"
+        )
+    else:
+        assert len(writes) == 12  # MAIL, RCPT, DATA, body; per message
+
+
+def test_a_pipelined_server_that_takes_data_after_a_refused_recipient_is_put_back_in_step():
+    """RFC 2920 lets a server answer 354 to DATA although every RCPT failed; the client then
+    ends the empty message and resets, and reports the refusal. aiosmtpd never does this, so
+    a scripted server on a socket pair plays it."""
+    import socket
+    import threading
+
+    ours, theirs = socket.socketpair()
+    heard: list[bytes] = []
+
+    def server() -> None:
+        reader = theirs.makefile("rb")
+        for reply in (
+            b"250 OK\r\n550 5.1.1 no such user\r\n354 go ahead\r\n",
+            b"250 OK (empty)\r\n",
+            b"250 reset\r\n",
+        ):
+            line = reader.readline()
+            heard.append(line)
+            if line.startswith(b"MAIL"):
+                heard.extend([reader.readline(), reader.readline()])
+            theirs.sendall(reply)
+
+    thread = threading.Thread(target=server, daemon=True)
+    thread.start()
+    client = smtplib.SMTP()
+    client.sock = ours
+    client.ehlo_resp, client.does_esmtp = b"scripted", True
+    client.esmtp_features = {"pipelining": ""}
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        smtp_wire.send_stuffed(client, "press@example.org", "gone@example.org", b"x\r\n.\r\n")
+    thread.join(5)
+    assert sending.classify(refused.value).code == 550
+    assert heard == [
+        b"MAIL FROM:<press@example.org>\r\n",
+        b"RCPT TO:<gone@example.org>\r\n",
+        b"DATA\r\n",
+        b".\r\n",
+        b"rset\r\n",  # smtplib writes its commands in lower case
+    ]
+    ours.close()
+    theirs.close()
 
 
 def test_prebuilt_fill_matches_the_message_built_per_recipient(settings):
