@@ -114,12 +114,14 @@ def send_detail(request, pk: int) -> HttpResponse:
     if state := request.GET.get("state"):
         deliveries = deliveries.filter(state=state)
     page = Paginator(deliveries, 100).get_page(request.GET.get("page"))
+    counts = services.distribution_counts(distribution=distribution)
     return render(
         request,
         "distribution/desk_send.html",
         {
             "distribution": distribution,
-            "counts": services.distribution_counts(distribution=distribution),
+            "counts": counts,
+            "progress": _progress(counts),
             "page": page,
             "states": Delivery.State.values,
             "live": distribution.state in Distribution.ACTIVE_STATES,
@@ -134,13 +136,23 @@ def send_progress(request, pk: int) -> JsonResponse:
     if role_of(request.user) is None:
         return JsonResponse({"message": "Staff only.", "extra": {}}, status=403)
     distribution = get_object_or_404(Distribution, pk=pk)
+    counts = services.distribution_counts(distribution=distribution)
     return JsonResponse(
         {
             "id": distribution.pk,
             "status": distribution.state,
-            "counts": services.distribution_counts(distribution=distribution),
+            "status_display": distribution.get_state_display(),
+            "live": distribution.state in Distribution.ACTIVE_STATES,
+            "counts": counts,
+            **_progress(counts),
         }
     )
+
+
+def _progress(counts: dict[str, int]) -> dict[str, int]:
+    open_ = counts.get(Delivery.State.PENDING, 0) + counts.get(Delivery.State.SENDING, 0)
+    total = sum(counts.values())
+    return {"total": total, "finished": total - open_}
 
 
 _ACTIONS = {
