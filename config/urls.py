@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("config.urls_api")),
     path("desk/", include("statements.urls_desk")),
     path("", include("distribution.urls")),
+    path("", include("contacts.urls")),
 ]
 urlpatterns += i18n_patterns(path("", include("statements.urls_public")))
 

@@ -1,0 +1,67 @@
+"""The desk's contacts page: who is on which list, and who unsubscribed, bounced or
+complained (and when). Read-only: contacts change through the API, import_contacts and the
+admin, all of which go through contacts/services.py."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from contacts.models import Contact, MediaList
+
+# Contacts are sensitive: journalists who cover Myanmar can be targeted for it.
+PERMISSION = "contacts.view_contact"
+RECENT = datetime.timedelta(days=30)
+
+
+@login_required
+def contact_list(request) -> HttpResponse:
+    if not request.user.has_perm(PERMISSION):
+        return render(
+            request,
+            "contacts/desk_refused.html",
+            {"message": "Only publishers and admins see the contacts."},
+            status=403,
+        )
+    contacts = Contact.objects.exclude(status=Contact.Status.ERASED).prefetch_related("lists")
+    query = (request.GET.get("q") or "").strip()[:200]
+    if query:
+        contacts = contacts.filter(
+            Q(email__icontains=query) | Q(name__icontains=query) | Q(outlet__icontains=query)
+        )
+    status = request.GET.get("status") or ""
+    if status in Contact.Status.values:
+        contacts = contacts.filter(status=status)
+    media_list = request.GET.get("list") or ""
+    if media_list:
+        contacts = contacts.filter(lists__slug=media_list)
+    recent = (
+        Contact.objects.filter(
+            status__in=[
+                Contact.Status.UNSUBSCRIBED,
+                Contact.Status.BOUNCED,
+                Contact.Status.COMPLAINED,
+            ],
+            status_changed_at__gte=timezone.now() - RECENT,
+        )
+        .order_by("-status_changed_at")
+        .only("email", "name", "status", "status_changed_at")[:50]
+    )
+    return render(
+        request,
+        "contacts/desk_contacts.html",
+        {
+            "page": Paginator(contacts.order_by("email"), 100).get_page(request.GET.get("page")),
+            "recent": recent,
+            "recent_days": RECENT.days,
+            "statuses": [s for s in Contact.Status.choices if s[0] != Contact.Status.ERASED],
+            "lists": MediaList.objects.all(),
+            "chosen": {"q": query, "status": status, "list": media_list},
+        },
+    )
