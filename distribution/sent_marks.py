@@ -6,8 +6,8 @@ mark (or any other query). A worker killed at any point has therefore already ha
 accepted message's mark to the kernel for PostgreSQL, so a crash still re-sends only the
 message in flight: marks are never held back and batched.
 
-On PostgreSQL this uses libpq's asynchronous send (psycopg's PGconn.send_query_params and
-get_result); elsewhere each mark is a plain query.
+On PostgreSQL in autocommit this uses libpq's asynchronous send (psycopg's
+PGconn.send_query_params and get_result); elsewhere each mark is a plain query.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ class SentMarks:
     def __init__(self) -> None:
         self._pgconn = None
         self._waiting = False
-        if db_connection.vendor == "postgresql":
+        # Only in autocommit (as in a worker's task): inside a transaction block psycopg may
+        # not have sent BEGIN yet, and a query sent past it would not be part of it.
+        if db_connection.vendor == "postgresql" and db_connection.get_autocommit():
             db_connection.ensure_connection()
             self._pgconn = db_connection.connection.pgconn
 
@@ -51,8 +53,11 @@ class SentMarks:
                 cursor.execute(_SQL_DB_API, params)
             return
         self.drain()
-        # In libpq's blocking mode the query is flushed to the socket before this returns.
-        self._pgconn.send_query_params(_SQL_LIBPQ, [str(p).encode() for p in params])
+        # Django's wrapper turns psycopg's errors into django.db's and, for a broken
+        # connection, makes Django close it after the task, as for its own queries.
+        with db_connection.wrap_database_errors:
+            # In libpq's blocking mode the query is flushed to the socket before this returns.
+            self._pgconn.send_query_params(_SQL_LIBPQ, [str(p).encode() for p in params])
         self._waiting = True
 
     def drain(self) -> None:
@@ -61,8 +66,9 @@ class SentMarks:
             return
         self._waiting = False
         error = b""
-        while (result := self._pgconn.get_result()) is not None:
-            if result.error_message:
-                error = result.error_message
+        with db_connection.wrap_database_errors:
+            while (result := self._pgconn.get_result()) is not None:
+                if result.error_message:
+                    error = result.error_message
         if error:
             raise DatabaseError(f"marking a delivery sent: {error.decode('utf-8', 'replace')}")

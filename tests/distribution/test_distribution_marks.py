@@ -11,6 +11,7 @@ from django.db import connection as db_connection
 
 from distribution import sending, services
 from distribution.models import Delivery
+from tests.conftest import skip_or_fail
 from tests.distribution.helpers import make_statement
 from tests.distribution.smtp_sink import start_sink
 from tests.factories import ContactFactory, MediaListFactory
@@ -63,3 +64,29 @@ def test_each_message_is_marked_sent_before_the_next_one_starts(settings, make_s
     assert recorder.count == 6
     assert seen_at_mail == [0, 1, 2, 3, 4, 5]
     assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_mark_raises_and_the_connection_stays_usable():
+    from django.db import DatabaseError
+
+    from distribution.sent_marks import SentMarks
+
+    if db_connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    marks = SentMarks()
+    assert marks._pgconn is not None  # the asynchronous path
+    marks.mark(delivery_id=1, message_id="<m@example.org>")  # no such row: nothing changes
+    marks.drain()
+    marks.mark(delivery_id="not a number", message_id="<m@example.org>")
+    with pytest.raises(DatabaseError, match="marking a delivery sent"):
+        marks.drain()
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+def test_inside_a_transaction_marks_are_plain_queries_of_that_transaction(db):
+    from distribution.sent_marks import SentMarks
+
+    assert SentMarks()._pgconn is None
