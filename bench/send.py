@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import signal
 import smtplib
 import subprocess
 import sys
@@ -29,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _support import ensure_database  # noqa: E402  (bench/ is on sys.path as the script's folder)
+
+from tests.celery_worker import start_worker, stop_worker  # noqa: E402
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pressroom_bench"
@@ -258,46 +259,10 @@ def _start_worker(smtp_port: int, log_path: Path) -> subprocess.Popen:
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
         "ALLOWED_HOSTS": "localhost",
     }
-    log = open(log_path, "wb")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--concurrency",
-            "2",
-            "--pool",
-            "prefork",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            f"bench-{os.getpid()}@%h",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while b"ready." not in log_path.read_bytes():
-        if time.monotonic() > deadline or worker.poll() is not None:
-            raise SystemExit("worker did not start:\n" + log_path.read_text()[-2000:])
-        time.sleep(0.1)
-    return worker
-
-
-def _stop_worker(worker: subprocess.Popen) -> None:
-    os.killpg(worker.pid, signal.SIGTERM)
     try:
-        worker.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
+        return start_worker(env=env, log_path=log_path, name=f"bench-{os.getpid()}")
+    except RuntimeError as err:
+        raise SystemExit(str(err)) from err
 
 
 def _run_send(sink: Sink, size: int, publisher, statement) -> tuple[float, int, int]:
@@ -347,7 +312,7 @@ def _run_send(sink: Sink, size: int, publisher, statement) -> tuple[float, int, 
         )
         return size / (last - started), peak, size
     finally:
-        _stop_worker(worker)
+        stop_worker(worker, timeout=30)
 
 
 def _sample_message(statement) -> bytes:

@@ -8,11 +8,8 @@ environment (leases, tick, backoff) keep each test well under two minutes.
 from __future__ import annotations
 
 import collections
-import contextlib
 import os
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from rest_framework.test import APIClient
 from contacts.models import Contact, Suppression
 from distribution.models import Delivery, Distribution
 from statements.staff import staff_token
+from tests.celery_worker import kill_worker, log_tail, start_worker, stop_worker
 from tests.conftest import skip_or_fail
 from tests.distribution.helpers import EN_TITLE, MY_TITLE, make_statement
 from tests.distribution.smtp_sink import start_sink
@@ -109,67 +107,33 @@ class Worker:
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
+    @property
+    def log_path(self) -> Path:
+        return self.tmp_path / f"worker-{self.starts}.log"
+
     def start(self) -> None:
         self.starts += 1
-        log = open(self.tmp_path / f"worker-{self.starts}.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-B",
-                "-s",
-                str(self.tmp_path / f"beat-{self.starts}"),
-                "--concurrency",
-                "2",
-                "--pool",
-                "prefork",
-                "--without-mingle",
-                "--without-gossip",
-                "-n",
-                f"dist-test-{os.getpid()}-{self.starts}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if b"ready." in (self.tmp_path / f"worker-{self.starts}.log").read_bytes():
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError("worker did not start:\n" + self.log_tail())
+        try:
+            self.process = start_worker(
+                env=self.env,
+                log_path=self.log_path,
+                name=f"dist-test-{os.getpid()}-{self.starts}",
+                beat_schedule=self.tmp_path / f"beat-{self.starts}",
+            )
+        except RuntimeError as err:
+            raise AssertionError(str(err)) from err
 
     def kill(self) -> None:
         """SIGKILL the whole process group: a machine that loses power."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        if self.process:
+            kill_worker(self.process)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        # Pool children left behind would hold the test database open.
         if self.process:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+            stop_worker(self.process)
 
     def log_tail(self, lines: int = 40) -> str:
-        text = (self.tmp_path / f"worker-{self.starts}.log").read_text(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
 
 @pytest.fixture
