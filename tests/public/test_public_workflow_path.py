@@ -7,19 +7,9 @@ import pytest
 
 from statements import workflow
 from tests.factories import CampaignFactory
+from tests.statements.conftest import EN, MY
 
 pytestmark = pytest.mark.django_db
-
-EN = {
-    "title": "ASEAN must stop legitimising the junta",
-    "summary": "ASEAN is complicit.",
-    "body": "Paragraph one.\n\nParagraph two.",
-}
-MY = {
-    "title": "အာဆီယံသည် စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ရမည်",
-    "summary": "အာဆီယံသည် ကြံရာပါ ဖြစ်နေသည်။",
-    "body": "ပထမ စာပိုဒ်။\n\nဒုတိယ စာပိုဒ်။",
-}
 
 
 def pdfs(media_root, slug: str) -> set[str]:
