@@ -232,7 +232,7 @@ def _old_substring_search(queryset, q: str):
 
 
 def search_latency() -> None:
-    from statements.selectors import public_statements, search_filter
+    from publishing.visibility import public_statements, search_filter
 
     base = public_statements().filter(slug__startswith="bench-")
     total = base.count()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from burmese.forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 from campaigns.models import Ask, AskStatusChange, Campaign, Role, RoleHolding, Target
-from statements.admin_forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 
 
 # Localised names and texts go through the same Burmese cleaning as the desk and the API.

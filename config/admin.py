@@ -13,7 +13,7 @@ class PressroomAdminSite(admin.AdminSite):
     site_header = "Pressroom administration"
 
     def has_permission(self, request) -> bool:
-        from statements.two_factor import needs_second_factor
+        from accounts.two_factor import needs_second_factor
 
         return super().has_permission(request) and not needs_second_factor(request.user)
 

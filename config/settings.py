@@ -55,10 +55,14 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "burmese",
+    "accounts",
     "campaigns",
-    "statements",
     "contacts",
+    "statements",
+    "publishing",
     "distribution",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -244,7 +248,7 @@ SPECTACULAR_SETTINGS = {
         "StatementKindEnum": "statements.models.Statement.Kind",
         "AskStatusEnum": "campaigns.models.Ask.Status",
         "CampaignStatusEnum": "campaigns.models.Campaign.Status",
-        "ReleaseStatusEnum": "statements.serializers_public.RELEASE_STATUSES",
+        "ReleaseStatusEnum": "publishing.serializers.RELEASE_STATUSES",
     },
 }
 CORS_URLS_REGEX = r"^/api/v1/(releases|campaigns|targets|asks)/.*$"

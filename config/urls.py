@@ -8,11 +8,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("config.urls_api")),
-    path("desk/", include("statements.urls_desk")),
+    path("desk/", include("desk.urls")),
     path("", include("distribution.urls")),
-    path("", include("contacts.urls")),
 ]
-urlpatterns += i18n_patterns(path("", include("statements.urls_public")))
+urlpatterns += i18n_patterns(path("", include("publishing.urls")))
 
-# A 404 in the reader's language (and JSON under /api/): statements/public_views.py.
-handler404 = "statements.public_views.page_not_found"
+# A 404 in the reader's language (and JSON under /api/): publishing/views.py.
+handler404 = "publishing.views.page_not_found"

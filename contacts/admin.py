@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from burmese.forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 from contacts.models import Contact, MediaList, Membership, Suppression
-from statements.admin_forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 
 
 # Names, outlets and beats are often Burmese: the same cleaning as every other way in.

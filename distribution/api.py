@@ -12,10 +12,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.staff import role_of
 from config.errors import NotAllowed
 from distribution import services
 from distribution.models import Distribution
-from statements.staff import role_of
 
 
 class DistributionIn(serializers.Serializer):

@@ -16,8 +16,8 @@ from config.errors import NotAllowed, RuleBroken
 from contacts.models import MediaList
 from distribution import recipients
 from distribution.models import Delivery, Distribution
+from publishing.visibility import is_public
 from statements.models import Statement
-from statements.selectors import is_public
 
 PERMISSION = "statements.distribute_statement"
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from statements.admin_forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
+from burmese.forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 from statements.models import (
     Amendment,
     Boilerplate,

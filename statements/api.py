@@ -10,10 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from accounts.roles import ROLES
 from statements import serializers as s
 from statements import workflow
 from statements.models import Statement
-from statements.roles import ROLES
 
 
 class IsStaffRole(permissions.BasePermission):

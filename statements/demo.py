@@ -15,13 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.staff import staff_upsert
 from burmese import clean_burmese
 from campaigns.models import Ask, Campaign, Role, RoleHolding, Target
 from config.languages import language_codes
 from contacts.models import Contact, MediaList, Membership
 from statements.models import Boilerplate, Revision, Statement, StatementEvent, StatementTranslation
 from statements.search import refresh_search_text
-from statements.staff import staff_upsert
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 

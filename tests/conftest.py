@@ -72,7 +72,7 @@ def restore_roles() -> None:
 
 @pytest.fixture
 def make_staff(db):
-    from statements.staff import staff_upsert
+    from accounts.staff import staff_upsert
 
     restore_roles()
 

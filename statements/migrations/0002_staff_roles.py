@@ -4,7 +4,7 @@ from django.apps.registry import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from statements.roles import ROLE_PERMISSIONS
+from accounts.roles import ROLE_PERMISSIONS
 
 
 def create_roles(apps, schema_editor):

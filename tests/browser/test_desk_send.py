@@ -20,7 +20,7 @@ PASSWORD = "browser test password 1"
 
 @pytest.fixture
 def publisher(make_staff):
-    from statements.staff import staff_upsert
+    from accounts.staff import staff_upsert
 
     return staff_upsert(username="b-publisher", role="publisher", password=PASSWORD)[0]
 

@@ -12,7 +12,7 @@ PASSWORD = "browser test password 1"
 
 @pytest.fixture
 def people(make_staff):
-    from statements.staff import staff_upsert
+    from accounts.staff import staff_upsert
 
     CampaignFactory(slug="asean-complicity", name={"en": "ASEAN complicity"})
     return {

@@ -17,7 +17,7 @@ UNICODE = "မြန်မာနိုင်ငံ လူ့အခွင့်�
 
 @pytest.fixture
 def author(db):
-    from statements.staff import staff_upsert
+    from accounts.staff import staff_upsert
     from tests.conftest import restore_roles
 
     restore_roles()

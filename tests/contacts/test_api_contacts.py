@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.staff import staff_token
 from contacts.models import Contact, Suppression, address_hash
-from statements.staff import staff_token
 from tests.factories import ContactFactory, MediaListFactory
 
 pytestmark = pytest.mark.django_db

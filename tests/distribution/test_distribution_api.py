@@ -8,11 +8,11 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.staff import staff_token
 from contacts.models import Contact, Suppression
 from distribution import messages, services
 from distribution.models import Delivery
 from statements.models import Statement
-from statements.staff import staff_token
 from tests.distribution.helpers import make_statement
 from tests.factories import MediaListFactory
 

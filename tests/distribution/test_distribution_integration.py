@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from accounts.staff import staff_token
 from contacts.models import Contact, Suppression
 from distribution.models import Delivery, Distribution
-from statements.staff import staff_token
 from tests.celery_worker import kill_worker, log_tail, start_worker, stop_worker
 from tests.conftest import skip_or_fail
 from tests.distribution.helpers import EN_TITLE, MY_TITLE, make_statement

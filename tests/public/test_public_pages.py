@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from publishing.rendering import format_date
 from statements.models import Statement
-from statements.rendering import format_date
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_release_page_runs_a_constant_number_of_queries(
 
 def test_summary_truncation_never_cuts_a_burmese_syllable(client, make_release):
     from burmese import syllables
-    from statements.rendering import truncate
+    from publishing.rendering import truncate
 
     text = "စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ပါ။" * 20
     short = truncate(text, 61)

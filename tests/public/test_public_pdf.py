@@ -56,7 +56,7 @@ def test_english_pdf_embeds_its_latin_font(client, rich_release, tmp_path):
 
 
 def test_pdf_is_cached_not_made_per_request(client, rich_release, media_root, monkeypatch):
-    from statements import pdf
+    from publishing import pdf
 
     client.get("/en/releases/asean-chair-release.pdf")
     files = sorted((media_root / "pdf").glob("asean-chair-release.en.*.pdf"))
@@ -119,7 +119,7 @@ def test_no_pdf_for_an_embargoed_release(client, make_release, media_root):
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 def test_render_task_takes_an_id(make_release, media_root):
-    from statements.tasks_outputs import render_release_pdfs
+    from publishing.tasks import render_release_pdfs
 
     statement = make_release(languages=("en",))
     assert render_release_pdfs(statement.pk) == 1

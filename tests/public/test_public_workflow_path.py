@@ -79,7 +79,7 @@ def test_publication_correction_and_retraction_reach_every_output(
 
 
 def test_a_broker_failure_does_not_undo_a_publication(make_release, monkeypatch, caplog):
-    from statements import tasks_outputs
+    from publishing import tasks as tasks_outputs
     from statements.models import Statement
     from statements.signals import release_changed
 

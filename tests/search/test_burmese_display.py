@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 
 from burmese import syllables
-from statements.desk_forms import StatementForm
+from desk.forms import StatementForm
 from statements.text import sorted_by_text
 from tests.factories import CampaignFactory
 

@@ -7,8 +7,8 @@ thing that decides the answer is the role.
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.staff import staff_token
 from statements import workflow
-from statements.staff import staff_token
 from tests.statements.conftest import EN, MY, in_future
 
 pytestmark = pytest.mark.django_db

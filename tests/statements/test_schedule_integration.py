@@ -6,7 +6,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from statements import selectors, workflow
+from publishing import visibility as selectors
+from statements import workflow
 from statements.models import Statement
 from tests.distribution.test_distribution_integration import Worker
 from tests.statements.conftest import EN, MY

@@ -3,9 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.staff import staff_token
 from statements import workflow
 from statements.models import Statement
-from statements.staff import staff_token
 from tests.statements.conftest import EN, MY, in_future
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from config.errors import NotAllowed, RuleBroken
-from statements import selectors, workflow
+from publishing import visibility as selectors
+from statements import workflow
 from statements.models import Statement, StatementEvent
 from tests.statements.conftest import EN, MY, in_future
 

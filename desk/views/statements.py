@@ -21,22 +21,22 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from burmese import truncate
-from config.errors import NotAllowed, RuleBroken
-from config.languages import language_codes
-from distribution.selectors import sends_in_progress
-from statements import workflow
-from statements.desk_forms import StatementForm
-from statements.models import Statement
-from statements.rendering import markdown_html
-from statements.staff import role_of
-from statements.two_factor import (
+from accounts.staff import role_of
+from accounts.two_factor import (
     StaffLoginForm,
     confirm_device,
     needs_second_factor,
     pending_device,
     qr_svg,
 )
+from burmese import truncate
+from config.errors import NotAllowed, RuleBroken
+from config.languages import language_codes
+from desk.forms import StatementForm
+from distribution.selectors import sends_in_progress
+from publishing.rendering import markdown_html
+from statements import workflow
+from statements.models import Statement
 
 S = Statement.State
 

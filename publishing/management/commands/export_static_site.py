@@ -26,9 +26,9 @@ from django.utils import translation
 
 from campaigns.models import Campaign
 from config.languages import language_codes
-from statements.public_views import PAGE_SIZE
-from statements.selectors import published_languages, published_releases
-from statements.serializers_public import ReleaseSerializer
+from publishing.serializers import ReleaseSerializer
+from publishing.views import PAGE_SIZE
+from publishing.visibility import published_languages, published_releases
 
 STATIC_FILES = [
     "css/public.css",

@@ -28,8 +28,14 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from campaigns.models import Ask, Campaign, Target
-from statements.models import Statement
-from statements.selectors import (
+from publishing.serializers import (
+    AskSerializer,
+    CampaignSerializer,
+    ErrorSerializer,
+    ReleaseSerializer,
+    TargetSerializer,
+)
+from publishing.visibility import (
     in_language,
     public_filter,
     public_statements,
@@ -38,13 +44,7 @@ from statements.selectors import (
     search_filter,
     with_release_data,
 )
-from statements.serializers_public import (
-    AskSerializer,
-    CampaignSerializer,
-    ErrorSerializer,
-    ReleaseSerializer,
-    TargetSerializer,
-)
+from statements.models import Statement
 
 MAX_PAGE_SIZE = 100
 LIST_CACHE_SECONDS = 60

@@ -8,9 +8,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.roles import ROLES
+from accounts.staff import staff_token, staff_upsert
 from config.errors import RuleBroken
-from statements.roles import ROLES
-from statements.staff import staff_token, staff_upsert
 
 
 class Command(BaseCommand):

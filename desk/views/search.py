@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from config.languages import language_codes
+from desk.views.statements import staff_required
 from statements.models import Statement
 from statements.search import search_statements
-from statements.views_desk import staff_required
 
 # A desk page, not an export: more results than this means the query should be narrower.
 MAX_RESULTS = 100

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from config.languages import pick
-from statements.rendering import build_summary, release_status
-from statements.selectors import published_releases
+from publishing.rendering import build_summary, release_status
+from publishing.visibility import published_releases
 
 FEED_SIZE = 50
 

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from accounts.roles import ROLE_PERMISSIONS, ROLES
 from config.errors import RuleBroken
-from statements.roles import ROLE_PERMISSIONS, ROLES
 
 User = get_user_model()
 

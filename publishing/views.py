@@ -18,10 +18,10 @@ from django.views.decorators.http import require_safe
 
 from campaigns.models import Campaign
 from config.languages import pick
+from publishing.pdf import ensure_pdf
+from publishing.rendering import build_release, build_summary
+from publishing.visibility import published_languages, published_releases, release_by_slug
 from statements.models import Statement
-from statements.pdf import ensure_pdf
-from statements.rendering import build_release, build_summary
-from statements.selectors import published_languages, published_releases, release_by_slug
 
 PAGE_SIZE = 20
 # ETag on every page and feed, 304 on a conditional GET (feed readers poll).

@@ -25,7 +25,7 @@ def contact_list(request) -> HttpResponse:
     if not request.user.has_perm(PERMISSION):
         return render(
             request,
-            "contacts/desk_refused.html",
+            "desk/contacts_refused.html",
             {"message": "Only publishers and admins see the contacts."},
             status=403,
         )
@@ -55,7 +55,7 @@ def contact_list(request) -> HttpResponse:
     )
     return render(
         request,
-        "contacts/desk_contacts.html",
+        "desk/contacts.html",
         {
             "page": Paginator(contacts.order_by("email"), 100).get_page(request.GET.get("page")),
             "recent": recent,

@@ -65,7 +65,7 @@ def search_filter(queryset: QuerySet[Statement], q: str) -> QuerySet[Statement]:
     """Release search over every language, best match first (statements/search.py: the
     normalised search text, a trigram index on PostgreSQL, Zawgyi queries converted; only
     text the public can read counts)."""
-    from statements.search import search_public_statements
+    from publishing.search import search_public_statements
 
     return search_public_statements(queryset, q)
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from statements.rendering import language_name
+from publishing.rendering import language_name
 
 register = template.Library()
 

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="statements.render_release_pdfs", acks_late=True)
 def render_release_pdfs(statement_id: int) -> int:
-    from statements.pdf import refresh_release_pdfs
+    from publishing.pdf import refresh_release_pdfs
 
     return len(refresh_release_pdfs(statement_id=statement_id))
 

@@ -20,9 +20,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from publishing.rendering import ReleaseView, build_release
+from publishing.visibility import published_languages, release_by_slug, with_release_data
 from statements.models import Statement
-from statements.rendering import ReleaseView, build_release
-from statements.selectors import published_languages, release_by_slug, with_release_data
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,14 @@ from django.conf import settings
 from rest_framework import serializers
 
 from campaigns.models import Ask, Campaign, Target
-from statements.rendering import (
+from publishing.rendering import (
     html_text,
     markdown_html,
     page_path,
     pdf_path,
     release_status,
 )
-from statements.selectors import published_languages
+from publishing.visibility import published_languages
 
 RELEASE_STATUSES = [
     ("published", "Published"),

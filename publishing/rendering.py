@@ -22,8 +22,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from config.languages import pick
+from publishing.visibility import published_languages
 from statements.models import Statement
-from statements.selectors import published_languages
 
 ALLOWED_TAGS = {
     "a",

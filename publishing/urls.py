@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from statements import feeds, public_views
-from statements.public_views import conditional
+from publishing import feeds
+from publishing import views as public_views
+from publishing.views import conditional
 
 app_name = "public"
 

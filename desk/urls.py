@@ -1,8 +1,11 @@
+"""/desk/: the staff desk of every app (statements, sends, contacts, search, login and 2FA)."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from statements import views_desk as v
-from statements.views_desk_search import desk_search
+from desk.views import contacts, sends
+from desk.views import statements as v
+from desk.views.search import desk_search
 
 urlpatterns = [
     path("", v.dashboard, name="desk"),
@@ -22,4 +25,10 @@ urlpatterns = [
         name="desk-statement-preview",
     ),
     path("statements/<int:pk>/<str:name>/", v.statement_action, name="desk-statement-action"),
+    path("sends/", sends.sends, name="desk-sends"),
+    path("sends/new/", sends.send_new, name="desk-send-new"),
+    path("sends/<int:pk>/", sends.send_detail, name="desk-send"),
+    path("sends/<int:pk>/progress.json", sends.send_progress, name="desk-send-progress"),
+    path("sends/<int:pk>/<str:action>/", sends.send_action, name="desk-send-action"),
+    path("contacts/", contacts.contact_list, name="desk-contacts"),
 ]
