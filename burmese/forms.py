@@ -1,4 +1,4 @@
-"""Admin forms that clean Burmese like every other way text enters (statements/text.py).
+"""Admin forms that clean Burmese like every other way text enters (burmese/text.py).
 
 The admin edits reference data directly (campaigns, targets, roles, asks, boilerplate,
 contacts), so its forms run the same Zawgyi check, conversion and normalisation as the desk
@@ -11,8 +11,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 
+from burmese.text import clean_localised, clean_text
 from config.errors import RuleBroken
-from statements.text import clean_localised, clean_text
 
 
 class BurmeseAdminForm(forms.ModelForm):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from burmese.text import sorted_by_text
 from campaigns.models import Campaign
 from statements.models import Statement
-from statements.text import sorted_by_text
 
 QUOTE_SEPARATOR = "----"
 

@@ -40,7 +40,7 @@ from statements.models import (
 )
 from statements.search import refresh_search_text
 from statements.signals import release_changed
-from statements.text import clean_translation_fields
+from burmese.text import clean_translation_fields
 
 log = logging.getLogger(__name__)
 State = Statement.State

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import template
 
-from statements.text import sorted_by_text
+from burmese.text import sorted_by_text
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ import pytest
 from django.template import Context, Template
 
 from burmese import syllables
+from burmese.text import sorted_by_text
 from desk.forms import StatementForm
-from statements.text import sorted_by_text
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Every text that enters a statement passes here: Zawgyi check and conversion, normalisation."""
+"""Django glue of burmese: every text that enters the database passes here (Zawgyi check and
+conversion, normalisation), with the field named in the message."""
 
 from __future__ import annotations
 
