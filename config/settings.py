@@ -2,7 +2,7 @@
 
 With nothing set: SQLite under var/, Celery tasks run in-process, mail written to var/outbox/.
 With DATABASE_URL / REDIS_URL / EMAIL_URL: PostgreSQL, a Redis broker and cache, SMTP.
-With DEBUG=0 the app refuses to start without SECRET_KEY and ALLOWED_HOSTS.
+With DEBUG=0 the app refuses to start without SECRET_KEY, SUPPRESSION_KEY and ALLOWED_HOSTS.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import environ
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
+from config.local_keys import kept_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -22,17 +24,24 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY)
+    # The embedded default: keys made at first run and kept in var/ (0600), never written in
+    # the source. SUPPRESSION_KEY is its own key, so rotating SECRET_KEY keeps the list.
+    SECRET_KEY = env("SECRET_KEY", default="") or kept_key(VAR_DIR / "secret_key")
+    SUPPRESSION_KEY = env("SUPPRESSION_KEY", default="") or kept_key(VAR_DIR / "suppression_key")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 else:
     # Production must be configured explicitly: a guessable key would let anyone forge
-    # sessions and unsubscribe tokens.
-    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env(name, default="")]
+    # sessions and unsubscribe tokens; the suppression key never falls back to SECRET_KEY.
+    missing = [
+        name
+        for name in ("SECRET_KEY", "SUPPRESSION_KEY", "ALLOWED_HOSTS")
+        if not env(name, default="")
+    ]
     if missing:
         raise ImproperlyConfigured(f"DEBUG=0 needs {', '.join(missing)} in the environment.")
     SECRET_KEY = env("SECRET_KEY")
+    SUPPRESSION_KEY = env("SUPPRESSION_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -271,8 +280,8 @@ CONTENT_SECURITY_POLICY = {
 # --- Pressroom rules --------------------------------------------------------------------
 # How many distinct editors must approve the same content before it may be published.
 APPROVALS_REQUIRED = env.int("APPROVALS_REQUIRED", default=1)
-# Suppression entries keep a keyed hash of the address, never the address.
-SUPPRESSION_KEY = env("SUPPRESSION_KEY", default=SECRET_KEY)
+# Suppression entries keep a keyed hash of the address (SUPPRESSION_KEY, set above), never
+# the address.
 # A scheduled publication this late is reported, never silently skipped.
 SCHEDULE_OVERDUE_AFTER = timedelta(minutes=5)
 # Distribution (distribution/sending.py). Defaults keep CONTRACT's timing promises: temporary

@@ -42,6 +42,7 @@ def test_compose_config_parses_without_an_engine():
         skip_or_fail("needs docker compose or docker-compose (apt-get install docker-compose)")
     env = os.environ | {
         "SECRET_KEY": "x",
+        "SUPPRESSION_KEY": "y",
         "ALLOWED_HOSTS": "press.example.org",
         "SITE_URL": "https://press.example.org",
     }

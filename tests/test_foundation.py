@@ -23,7 +23,15 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
         k: v
         for k, v in os.environ.items()
         if k
-        not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+        not in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "EMAIL_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "SUPPRESSION_KEY",
+            "ALLOWED_HOSTS",
+        )
     }
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -85,6 +93,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
             "DEBUG": "0",
             "ALLOWED_HOSTS": "press.example.org",
             "SECRET_KEY": "x" * 20 + os.urandom(24).hex(),
+            "SUPPRESSION_KEY": os.urandom(24).hex(),
             "SITE_URL": "https://press.example.org",
         },
     )
