@@ -60,6 +60,7 @@ def server_env() -> dict[str, str]:
         "VAR_DIR": str(VAR_DIR),
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "SUPPRESSION_KEY": "bench-only-suppression-key-not-for-production-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",

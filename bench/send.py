@@ -257,6 +257,7 @@ def _start_worker(smtp_port: int, log_path: Path) -> subprocess.Popen:
         "LOG_LEVEL": "WARNING",
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
+        "SUPPRESSION_KEY": os.environ.get("SUPPRESSION_KEY", "bench-" + "y" * 50),
         "ALLOWED_HOSTS": "localhost",
     }
     try:
