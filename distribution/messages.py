@@ -3,6 +3,12 @@
 Building a message from templates costs more CPU than sending it, so every variant ("en",
 "my", "en+my", "my+en") is rendered once per distribution and stored on it; per recipient
 only the To address, the unsubscribe link and the Message-ID change (build_message).
+
+A message carries only languages a reader may read (publishing.visibility.readable_languages:
+complete, not deferred): an incomplete translation or one deferred at publication ("Burmese to
+follow") is never emailed. A contact none of whose languages is readable gets the release in
+its source language (the language it was written and approved in). Bodies are sanitised with
+the pages' allowlist (publishing.rendering.markdown_html): no images, no remote resources.
 """
 
 from __future__ import annotations
@@ -15,8 +21,6 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from urllib.parse import urlsplit
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
@@ -24,6 +28,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from publishing.rendering import html_text, markdown_html
+from publishing.visibility import embargo_running, readable_languages
 from statements.models import Statement
 
 # Stands in for the recipient's unsubscribe URL in the rendered variants.
@@ -115,7 +121,25 @@ def variant_for(languages: list[str], available: list[str], fallback: str) -> st
 
 
 def available_languages(statement: Statement) -> list[str]:
-    return [t.language for t in statement.translations.all() if t.title and t.body]
+    """Languages a message may carry: those a reader may read, and no other."""
+    return readable_languages(statement)
+
+
+def fallback_language(statement: Statement) -> str:
+    """For a contact none of whose languages is readable: the source language if readable (it
+    is for anything published), else the first readable one."""
+    readable = available_languages(statement)
+    if statement.source_language in readable or not readable:
+        return statement.source_language
+    return readable[0]
+
+
+def readable_variant(statement: Statement, variant: str) -> list[str]:
+    """The languages of `variant` that may be sent, or the fallback. A variant written when a
+    send started is checked again at rendering: a language deferred since is dropped."""
+    readable = available_languages(statement)
+    chosen = [code for code in variant.split(VARIANT_SEPARATOR) if code in readable]
+    return list(dict.fromkeys(chosen)) or [fallback_language(statement)]
 
 
 def short_lines(text: str, limit: int = 900) -> str:
@@ -150,7 +174,18 @@ def _section(statement: Statement, language: str, kind: str) -> dict:
     )
     words = labels(language)
     base = f"{settings.SITE_URL}/{language}/releases/{statement.slug}"
-    body = translation_.body if translation_ else ""
+    # The pages' allowlist, one home (publishing/rendering.py): no img, srcset, style or other
+    # remote resource survives, in the HTML part nor, as a URL, in the text part.
+    body_html = markdown_html(translation_.body) if translation_ else ""
+    quotes = [
+        {
+            "speaker": header_safe(str(q.get("speaker", ""))),
+            "html": markdown_html(str(q.get("text", ""))),
+            "text": html_text(markdown_html(str(q.get("text", "")))),
+        }
+        for q in ((translation_.quotes or []) if translation_ else [])
+        if isinstance(q, dict)
+    ]
     correction = statement.corrections.order_by("-number").first() if kind == "correction" else None
     return {
         "language": language,
@@ -158,9 +193,9 @@ def _section(statement: Statement, language: str, kind: str) -> dict:
         "labels": words,
         "title": header_safe(translation_.title if translation_ else statement.slug, 300),
         "summary": translation_.summary if translation_ else "",
-        "body_text": body,
-        "body_html": nh3.clean(markdown.markdown(body)),
-        "quotes": (translation_.quotes or []) if translation_ else [],
+        "body_text": html_text(body_html),
+        "body_html": body_html,
+        "quotes": quotes,
         "page_url": f"{base}/",
         # A retracted release has no PDF any more.
         "pdf_url": "" if kind == "retraction" else f"{base}.pdf",
@@ -174,12 +209,8 @@ def render_variant(
 ) -> dict:
     """Subject, text and HTML of one variant; the unsubscribe URL is a placeholder."""
     now = now or timezone.now()
-    languages = variant.split(VARIANT_SEPARATOR)
-    embargo = (
-        statement.embargo_until
-        if statement.embargo_until and statement.embargo_until > now
-        else None
-    )
+    languages = readable_variant(statement, variant)
+    embargo = statement.embargo_until if embargo_running(statement, now) else None
     sections = []
     for language in languages:
         with translation.override(language):

@@ -53,8 +53,10 @@ class _Variants:
     """Each contact's language variant; worked out once per distinct language list."""
 
     def __init__(self, statement: Statement) -> None:
-        self.available = messages.available_languages(statement) or [statement.source_language]
-        self.fallback = statement.source_language
+        # Only readable languages (never an incomplete or deferred translation); a contact
+        # with none of them gets the fallback (messages.fallback_language).
+        self.available = messages.available_languages(statement)
+        self.fallback = messages.fallback_language(statement)
         self._seen: dict[tuple, str] = {}
 
     def __call__(self, languages: list[str]) -> str:

@@ -12,11 +12,9 @@ import hashlib
 import django_filters
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.urls import include, path
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.utils.timezone import now as tz_now
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -27,7 +25,6 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from campaigns.models import Ask, Campaign, Target
 from publishing.serializers import (
     AskSerializer,
     CampaignSerializer,
@@ -36,13 +33,16 @@ from publishing.serializers import (
     TargetSerializer,
 )
 from publishing.visibility import (
+    annotate_public_parent,
     in_language,
-    public_filter,
-    public_statements,
+    public_asks,
+    public_campaigns,
+    public_or_tombstone,
+    public_targets,
     published_releases,
+    release_last_modified,
     releases_last_modified,
     search_filter,
-    with_release_data,
 )
 from statements.models import Statement
 
@@ -166,14 +166,15 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
 
 
 class ReleaseFilter(django_filters.FilterSet):
+    # Choices are the public ones: a hidden slug is as unknown as a made-up one.
     campaign = django_filters.ModelChoiceFilter(
-        queryset=Campaign.objects.all(),
+        queryset=lambda request: public_campaigns(),
         to_field_name="slug",
         method="filter_campaign",
         help_text="Campaign slug.",
     )
     target = django_filters.ModelChoiceFilter(
-        queryset=Target.objects.all(),
+        queryset=lambda request: public_targets(),
         to_field_name="slug",
         field_name="targets",
         help_text="Target slug.",
@@ -225,11 +226,7 @@ class ReleaseViewSet(PublicReadOnly):
     def get_queryset(self):
         if self.action == "retrieve":
             # A retracted release keeps its URL: status "retracted", no body.
-            return with_release_data(
-                Statement.objects.filter(
-                    public_filter() | Q(state=Statement.State.RETRACTED, published_at__isnull=False)
-                )
-            )
+            return public_or_tombstone()
         return published_releases()
 
     def list(self, request, *args, **kwargs):
@@ -253,14 +250,7 @@ class ReleaseViewSet(PublicReadOnly):
     def last_modified(self):
         if self.action == "retrieve":
             obj = getattr(self, "_object", None)
-            if obj is None:
-                return None
-            now = tz_now()
-            stamps = [obj.updated_at, obj.published_at, obj.corrected_at, obj.retracted_at]
-            stamps += [t.updated_at for t in obj.translations.all()]
-            if obj.embargo_until and obj.embargo_until <= now:
-                stamps.append(obj.embargo_until)
-            return max(s for s in stamps if s)
+            return release_last_modified(obj) if obj is not None else None
         return getattr(self, "_last_modified", None)
 
     def get_object(self):
@@ -273,9 +263,13 @@ class ReleaseViewSet(PublicReadOnly):
     retrieve=extend_schema(responses={200: CampaignSerializer, **ERRORS}),
 )
 class CampaignViewSet(PublicReadOnly):
+    """Campaigns with at least one public release."""
+
     serializer_class = CampaignSerializer
-    queryset = Campaign.objects.order_by("slug")
     lookup_field = "slug"
+
+    def get_queryset(self):
+        return public_campaigns().order_by("slug")
 
 
 @extend_schema_view(
@@ -283,9 +277,13 @@ class CampaignViewSet(PublicReadOnly):
     retrieve=extend_schema(responses={200: TargetSerializer, **ERRORS}),
 )
 class TargetViewSet(PublicReadOnly):
+    """Targets a public release addresses (directly or through a public ask)."""
+
     serializer_class = TargetSerializer
-    queryset = Target.objects.select_related("parent").order_by("slug")
     lookup_field = "slug"
+
+    def get_queryset(self):
+        return annotate_public_parent(public_targets().select_related("parent")).order_by("slug")
 
 
 @extend_schema_view(
@@ -300,8 +298,7 @@ class AskViewSet(PublicReadOnly):
 
     def get_queryset(self):
         return (
-            Ask.objects.filter(statements__in=public_statements().values("pk"))
-            .distinct()
+            public_asks()
             .select_related("campaign")
             .prefetch_related("targets")
             .order_by("campaign__slug", "slug", "pk")

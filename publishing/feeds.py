@@ -13,10 +13,9 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign
 from config.languages import pick
 from publishing.rendering import build_summary, release_status
-from publishing.visibility import published_releases
+from publishing.visibility import public_campaigns, published_releases
 
 FEED_SIZE = 50
 
@@ -92,7 +91,7 @@ class ReleasesAtom(ReleasesRss):
 
 class CampaignRss(ReleasesRss):
     def get_object(self, request, slug: str):
-        return get_object_or_404(Campaign, slug=slug)
+        return get_object_or_404(public_campaigns(), slug=slug)
 
     def title(self, obj=None) -> str:
         return f"{pick(obj.name, self.language)} — {_('Press releases')}"

@@ -21,7 +21,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from publishing.rendering import ReleaseView, build_release
-from publishing.visibility import published_languages, release_by_slug, with_release_data
+from publishing.visibility import (
+    is_retracted,
+    readable_languages,
+    release_by_slug,
+    with_release_data,
+)
 from statements.models import Statement
 
 log = logging.getLogger(__name__)
@@ -99,7 +104,7 @@ def refresh_release_pdfs(*, statement_id: int) -> list[Path]:
     if statement is None:
         return []
     public = release_by_slug(statement.slug)
-    if public is None or public.state == Statement.State.RETRACTED:
+    if public is None or is_retracted(public):
         remove_pdfs(statement.slug)
         return []
-    return [ensure_pdf(public, language) for language in published_languages(public)]
+    return [ensure_pdf(public, language) for language in readable_languages(public)]

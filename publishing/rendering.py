@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from config.languages import pick
-from publishing.visibility import published_languages
+from publishing.visibility import readable_languages
 from statements.models import Statement
 
 ALLOWED_TAGS = {
@@ -271,7 +271,7 @@ def role_holders(statement: Statement, language: str) -> list[dict]:
 def build_release(statement: Statement, language: str) -> ReleaseView:
     """The release in `language` (falls back to the source language when not translated)."""
     status = release_status(statement)
-    languages = published_languages(statement)
+    languages = readable_languages(statement)
     content_language = (
         language
         if language in languages
@@ -356,7 +356,7 @@ def build_release(statement: Statement, language: str) -> ReleaseView:
 
 def build_summary(statement: Statement, language: str, *, summary_limit: int = 280) -> dict:
     """A release as a list item: title, summary (shortened safely), date, links."""
-    languages = published_languages(statement)
+    languages = readable_languages(statement)
     content_language = language if language in languages else statement.source_language
     tr = statement.translation(content_language)
     return {

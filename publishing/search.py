@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, TextField, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from publishing.visibility import public_translations
+from publishing.visibility import readable_translations, unreadable_translations
 from statements.search import query_terms, search_statements
 
 
@@ -17,11 +17,6 @@ def search_public_statements(queryset: QuerySet, q: str) -> QuerySet:
     its release, so for a statement that has one, each term must also occur in a readable
     translation (or the slug). Only those few statements pay for the extra check.
     """
-    from django.db.models import Exists, OuterRef
-    from django.db.models.functions import Cast, Concat
-
-    from statements.models import StatementTranslation
-
     found = search_statements(queryset, q)
     terms = query_terms(q)
     if not terms:
@@ -29,17 +24,8 @@ def search_public_statements(queryset: QuerySet, q: str) -> QuerySet:
     # Correlated EXISTS, not IN (subquery): evaluated only for the rows the index found, so a
     # rare word stays a millisecond query (a hashed subplan over every translation cost
     # about 100 ms at 10,000 statements, bench/search.py).
-    # The complement of selectors.public_translations(), spelled out.
-    draft_row = StatementTranslation.objects.filter(statement_id=OuterRef("pk")).filter(
-        Q(marked_complete=False) | Q(title="") | Q(summary="") | Q(body="")
-    )
-    hidden = Q(_search_deferred__contains='"') | Q(_search_has_draft=True)
-    readable = (
-        public_translations()
-        .filter(statement_id=OuterRef("pk"))
-        .annotate(_deferred=Cast("statement__deferred_languages", TextField()))
-        .exclude(_deferred__contains=Concat(Value('"'), F("language"), Value('"')))
-    )
+    hidden = Exists(unreadable_translations().filter(statement_id=OuterRef("pk")))
+    readable = readable_translations().filter(statement_id=OuterRef("pk"))
     confirmed = Q()
     for term in terms:
         in_readable = Exists(
@@ -48,8 +34,4 @@ def search_public_statements(queryset: QuerySet, q: str) -> QuerySet:
             )
         )
         confirmed &= Q(in_readable) | Q(slug__icontains=term)
-    found = found.annotate(
-        _search_deferred=Cast("deferred_languages", TextField()),
-        _search_has_draft=Exists(draft_row),
-    )
-    return found.filter(~hidden | confirmed)
+    return found.filter(~Q(hidden) | confirmed)

@@ -17,7 +17,7 @@ from publishing.rendering import (
     pdf_path,
     release_status,
 )
-from publishing.visibility import published_languages
+from publishing.visibility import readable_languages
 
 RELEASE_STATUSES = [
     ("published", "Published"),
@@ -95,7 +95,7 @@ class ReleaseSerializer(serializers.Serializer):
         request = self.context.get("request")
         status = release_status(statement)
         retracted = status == "retracted"
-        languages = published_languages(statement)
+        languages = readable_languages(statement)
         translations = {}
         for code in languages:
             tr = statement.translation(code)
@@ -168,7 +168,10 @@ class TargetSerializer(serializers.ModelSerializer):
             "name": _localised(target.name),
             "kind": target.kind,
             "country": target.country,
-            "parent": target.parent.slug if target.parent else None,
+            # A parent no public release refers to stays private (visibility.public_targets).
+            "parent": target.parent.slug
+            if target.parent and getattr(target, "parent_is_public", False)
+            else None,
         }
 
 

@@ -1,7 +1,7 @@
 """Public pages under /<lang>/: releases, one release (or its tombstone), its PDF, campaigns.
 
-Only what selectors.public_statements allows is shown; a retracted release keeps its URL as a
-tombstone with the date and reason (410 Gone), never its body.
+Only what publishing/visibility.py allows is shown; a retracted release keeps its URL as a
+tombstone with the date and reason (410 Gone), never its body, once its embargo (if any) is over.
 """
 
 from __future__ import annotations
@@ -20,8 +20,13 @@ from campaigns.models import Campaign
 from config.languages import pick
 from publishing.pdf import ensure_pdf
 from publishing.rendering import build_release, build_summary
-from publishing.visibility import published_languages, published_releases, release_by_slug
-from statements.models import Statement
+from publishing.visibility import (
+    is_retracted,
+    public_campaigns,
+    published_releases,
+    readable_languages,
+    release_by_slug,
+)
 
 PAGE_SIZE = 20
 # ETag on every page and feed, 304 on a conditional GET (feed readers poll).
@@ -63,7 +68,7 @@ def release_list(request, page: int = 1):
     language = _language()
     campaign = request.GET.get("campaign") or None
     if campaign:  # the list filtered by campaign is the campaign's page
-        get_object_or_404(Campaign, slug=campaign)
+        get_object_or_404(public_campaigns(), slug=campaign)
         return redirect("public:campaign", slug=campaign)
     if page == 1 and request.resolver_match.url_name.endswith("-page"):
         return redirect("public:releases")
@@ -77,7 +82,7 @@ def release_list(request, page: int = 1):
             "links": _page_links(current, "public:releases", {}),
             "campaigns": [
                 {"slug": c.slug, "name": pick(c.name, language)}
-                for c in Campaign.objects.filter(status=Campaign.Status.ACTIVE)
+                for c in public_campaigns().filter(status=Campaign.Status.ACTIVE).order_by("slug")
             ],
         },
     )
@@ -109,11 +114,11 @@ def release_pdf(request, slug: str):
     statement = release_by_slug(slug)
     if statement is None:
         raise Http404("No such release.")
-    if statement.state == Statement.State.RETRACTED:
+    if is_retracted(statement):
         return HttpResponse(
             "This release was retracted.", status=410, content_type="text/plain; charset=utf-8"
         )
-    if language not in published_languages(statement):
+    if language not in readable_languages(statement):
         raise Http404("This release is not published in this language.")
     path = ensure_pdf(statement, language)  # cached; made here only if the task has not run
     etag = f'"{path.stem.rsplit(".", 1)[-1]}"'  # the content fingerprint in the file name
@@ -131,7 +136,7 @@ def release_pdf(request, slug: str):
 @conditional
 def campaign_list(request):
     language = _language()
-    campaigns = Campaign.objects.order_by("status", "slug")
+    campaigns = public_campaigns().order_by("status", "slug")
     return render(
         request,
         "public/campaign_list.html",
@@ -153,7 +158,7 @@ def campaign_list(request):
 @conditional
 def campaign_detail(request, slug: str, page: int = 1):
     language = _language()
-    campaign = get_object_or_404(Campaign, slug=slug)
+    campaign = get_object_or_404(public_campaigns(), slug=slug)
     if page == 1 and request.resolver_match.url_name.endswith("-page"):
         return redirect("public:campaign", slug=slug)
     current = _page(published_releases(campaign=slug), page)

@@ -1,49 +1,171 @@
-"""Reads of statements with their visibility rules. The public sees only what is_public allows."""
+"""What a reader may see: the one home of the visibility rule.
+
+A statement is public when it is published or corrected, its publication time has come and no
+embargo is still running. Times are compared at read time with the database clock (``Now()``)
+in querysets, so a late periodic task can neither leak nor hide a release. A retracted release
+keeps its URL as a tombstone (title, date, reason; never its body), but only once it would have
+been public: nothing of a release retracted under a running embargo shows before its embargo
+time. A reader may read a release in the languages of ``readable_languages``: a complete
+translation (marked complete, with title, summary and body) that is not deferred ("Burmese to
+follow"). The live rows of a published statement are the approved text (later changes wait in
+an Amendment until approved); a deferred language's row is the one exception, hence excluded.
+Campaigns, targets and asks are public only once a public release refers to them.
+
+Every output asks this module, and nothing else decides:
+
+- pages (publishing/views.py): lists, release pages and tombstones, campaign pages;
+- the public API (publishing/api.py, serializers.py): releases, campaigns, targets, asks, and
+  the filters' choices (a hidden campaign slug is as unknown as a made-up one);
+- feeds (publishing/feeds.py), per language and per campaign;
+- PDFs (publishing/pdf.py): made, served and removed by ``release_by_slug`` and the languages;
+- search (publishing/search.py): matches only in readable text;
+- the static export (publishing/management/commands/export_static_site.py);
+- email rendering (distribution/messages.py, recipients.py): ``readable_languages`` and
+  ``embargo_running``; sending rules (distribution/services.py) use ``is_public``;
+- ``Last-Modified`` / ``ETag``: ``releases_last_modified`` and ``release_last_modified`` use
+  public data only, so publishing or editing a hidden release moves neither;
+- reference data: ``public_campaigns``, ``public_targets``, ``public_asks``.
+
+The desk's previews show staff everything and do not ask this module.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Now
 from django.utils import timezone
 
-from statements.models import Statement
+from statements.models import Statement, StatementTranslation
+
+PUBLIC_STATES = (Statement.State.PUBLISHED, Statement.State.CORRECTED)
+
+
+def _clock(now: datetime.datetime | None):
+    """The time to compare with: the database clock unless a caller pins one (tests)."""
+    return Now() if now is None else now
+
+
+# --- Statements ---------------------------------------------------------------------------
+
+
+def _embargo_over(now) -> Q:
+    return Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)
 
 
 def public_filter(now: datetime.datetime | None = None) -> Q:
     """Published or corrected, publication time reached, and no embargo still running."""
-    now = now or timezone.now()
-    return Q(state__in=Statement.PUBLIC_STATES, published_at__lte=now) & (
-        Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)
-    )
+    now = _clock(now)
+    return Q(state__in=PUBLIC_STATES, published_at__lte=now) & _embargo_over(now)
+
+
+def tombstone_filter(now: datetime.datetime | None = None) -> Q:
+    """Retracted releases that would be public now: retracted under a running embargo shows
+    nothing until the embargo time."""
+    now = _clock(now)
+    return Q(state=Statement.State.RETRACTED, published_at__lte=now) & _embargo_over(now)
 
 
 def public_statements(now: datetime.datetime | None = None) -> QuerySet[Statement]:
     return Statement.objects.filter(public_filter(now))
 
 
-def retracted_statements() -> QuerySet[Statement]:
-    """Retracted releases keep their URL as a tombstone (no body), never in listings or feeds."""
-    return Statement.objects.filter(state=Statement.State.RETRACTED, published_at__isnull=False)
+def tombstones(now: datetime.datetime | None = None) -> QuerySet[Statement]:
+    """Retracted releases whose URL answers with the retraction notice; never in listings."""
+    return Statement.objects.filter(tombstone_filter(now))
+
+
+def embargo_running(statement: Statement, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return bool(statement.embargo_until and statement.embargo_until > now)
 
 
 def is_public(statement: Statement, now: datetime.datetime | None = None) -> bool:
+    """The Python form of public_filter, for a statement already in hand."""
     now = now or timezone.now()
     return (
-        statement.state in Statement.PUBLIC_STATES
+        statement.state in PUBLIC_STATES
         and statement.published_at is not None
         and statement.published_at <= now
-        and (statement.embargo_until is None or statement.embargo_until <= now)
+        and not embargo_running(statement, now)
     )
 
 
-# --- Public outputs (pages, API, feeds, PDFs, static export) ------------------------------
+def is_tombstone(statement: Statement, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        statement.state == Statement.State.RETRACTED
+        and statement.published_at is not None
+        and statement.published_at <= now
+        and not embargo_running(statement, now)
+    )
+
+
+# --- Languages ----------------------------------------------------------------------------
+
+
+def is_readable(translation: StatementTranslation, statement: Statement | None = None) -> bool:
+    """A translation a reader may read: complete and not deferred."""
+    statement = statement or translation.statement
+    return translation.is_complete and translation.language not in (
+        statement.deferred_languages or []
+    )
+
+
+def readable_languages(statement: Statement) -> list[str]:
+    """Languages a reader may read this statement in, in the configured order (uses the
+    prefetched translations). Time and state are not looked at: an embargoed release emailed
+    to trusted lists is readable in the same languages as it will be on the site."""
+    from config.languages import language_codes
+
+    have = {t.language for t in statement.translations.all() if is_readable(t, statement)}
+    return [code for code in language_codes() if code in have]
+
+
+def _readable_translation_q() -> Q:
+    deferred = Q(_deferred__contains=Concat(Value('"'), F("language"), Value('"')))
+    complete = Q(marked_complete=True) & ~Q(title="") & ~Q(summary="") & ~Q(body="")
+    return complete & ~deferred
+
+
+def _with_deferred(queryset: QuerySet[StatementTranslation]) -> QuerySet[StatementTranslation]:
+    # deferred_languages is a JSON list; its text form contains '"my"' when "my" is deferred
+    # (SQLite has no JSON containment lookup, so the same spelling serves both databases).
+    return queryset.annotate(_deferred=Cast("statement__deferred_languages", TextField()))
+
+
+def readable_translations() -> QuerySet[StatementTranslation]:
+    """The queryset form of is_readable."""
+    return _with_deferred(StatementTranslation.objects.all()).filter(_readable_translation_q())
+
+
+def unreadable_translations() -> QuerySet[StatementTranslation]:
+    """Drafts (marked incomplete or with an empty field) and deferred languages."""
+    return _with_deferred(StatementTranslation.objects.all()).exclude(_readable_translation_q())
+
+
+def in_language(queryset: QuerySet[Statement], language: str) -> QuerySet[Statement]:
+    """Statements of `queryset` readable in `language`."""
+    readable = readable_translations().filter(statement_id=OuterRef("pk"), language=language)
+    return queryset.filter(Exists(readable))
+
+
+# --- Releases as the outputs show them -----------------------------------------------------
 
 
 def with_release_data(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
     """Everything a release page, its JSON or its PDF shows, in a constant number of queries."""
-    from django.db.models import Prefetch
-
     from campaigns.models import Ask, Role, RoleHolding, Target
     from statements.models import Correction
 
@@ -62,9 +184,7 @@ def with_release_data(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
 
 
 def search_filter(queryset: QuerySet[Statement], q: str) -> QuerySet[Statement]:
-    """Release search over every language, best match first (statements/search.py: the
-    normalised search text, a trigram index on PostgreSQL, Zawgyi queries converted; only
-    text the public can read counts)."""
+    """Release search over readable text only, best match first (publishing/search.py)."""
     from publishing.search import search_public_statements
 
     return search_public_statements(queryset, q)
@@ -99,62 +219,88 @@ def published_releases(
     return queryset
 
 
-def in_language(queryset: QuerySet[Statement], language: str) -> QuerySet[Statement]:
-    """Releases readable in `language`: a complete translation, not deferred (a deferred one
-    may hold text nobody approved yet)."""
-    from django.db.models import TextField
-    from django.db.models.functions import Cast
-
-    return (
-        queryset.filter(
-            pk__in=public_translations().filter(language=language).values("statement_id")
-        )
-        .annotate(_deferred=Cast("deferred_languages", TextField()))
-        .exclude(_deferred__contains=f'"{language}"')
-    )
-
-
-def public_translations():
-    """Translations a reader may see: complete ones (a draft translation stays private)."""
-    from statements.models import StatementTranslation
-
-    return (
-        StatementTranslation.objects.filter(marked_complete=True)
-        .exclude(title="")
-        .exclude(summary="")
-        .exclude(body="")
-    )
-
-
-def published_languages(statement: Statement) -> list[str]:
-    """Languages a public release is readable in, in the configured order (uses the prefetch)."""
-    from config.languages import language_codes
-
-    deferred = set(statement.deferred_languages or [])
-    have = {
-        t.language
-        for t in statement.translations.all()
-        if t.is_complete and (t.language not in deferred or t.language == statement.source_language)
-    }
-    return [code for code in language_codes() if code in have]
+def public_or_tombstone(now: datetime.datetime | None = None) -> QuerySet[Statement]:
+    """Releases whose own URL answers: public ones, and tombstones of retracted ones."""
+    return with_release_data(Statement.objects.filter(public_filter(now) | tombstone_filter(now)))
 
 
 def release_by_slug(slug: str, now: datetime.datetime | None = None) -> Statement | None:
-    """A public or retracted release (the caller shows a tombstone for the latter), else None."""
-    visible = public_filter(now) | Q(state=Statement.State.RETRACTED, published_at__isnull=False)
-    return with_release_data(Statement.objects.filter(visible, slug=slug)).first()
+    """A public or tombstoned release (the caller shows the notice for the latter), else None."""
+    return public_or_tombstone(now).filter(slug=slug).first()
+
+
+def is_retracted(statement: Statement) -> bool:
+    return statement.state == Statement.State.RETRACTED
+
+
+# --- Last-Modified ---------------------------------------------------------------------------
 
 
 def releases_last_modified(now: datetime.datetime | None = None) -> datetime.datetime | None:
-    """When the public set last changed: an edit, a publication or an embargo that ran out."""
-    from django.db.models import Max
-
-    now = now or timezone.now()
-    row = Statement.objects.filter(published_at__isnull=False).aggregate(
-        updated=Max("updated_at"),
-        translated=Max("translations__updated_at"),
-        published=Max("published_at", filter=Q(published_at__lte=now)),
-        embargo=Max("embargo_until", filter=Q(embargo_until__lte=now)),
+    """When the public set last changed, from public data only: a publication, an embargo that
+    ran out, a correction, a retraction, a readable translation rewritten. Statement.updated_at
+    is not used: it moves on edits nobody outside sees (an amendment in preparation)."""
+    public, tombstone = public_filter(now), tombstone_filter(now)
+    readable = Q(translations__in=readable_translations().values("pk"))
+    row = Statement.objects.aggregate(  # one query
+        published=Max("published_at", filter=public),
+        embargo=Max("embargo_until", filter=public),  # only lifted ones are public
+        corrected=Max("corrected_at", filter=public),
+        # A retraction takes a release out of the list: its time counts once it is a tombstone.
+        retracted=Max("retracted_at", filter=tombstone),
+        translated=Max("translations__updated_at", filter=public & readable),
     )
     stamps = [value for value in row.values() if value]
     return max(stamps) if stamps else None
+
+
+def release_last_modified(
+    statement: Statement, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Last-Modified of one public or tombstoned release (uses the prefetch)."""
+    now = now or timezone.now()
+    stamps = [statement.published_at, statement.corrected_at]
+    if is_retracted(statement):
+        stamps.append(statement.retracted_at)
+    if statement.embargo_until and statement.embargo_until <= now:
+        stamps.append(statement.embargo_until)
+    stamps += [t.updated_at for t in statement.translations.all() if is_readable(t, statement)]
+    stamps = [s for s in stamps if s]
+    return max(stamps) if stamps else None
+
+
+# --- Reference data --------------------------------------------------------------------------
+
+
+def public_campaigns(now: datetime.datetime | None = None):
+    """Campaigns a public release belongs to, or of an ask a public release makes."""
+    from campaigns.models import Campaign
+
+    has_release = public_statements(now).filter(campaign_id=OuterRef("pk"))
+    has_ask = public_asks(now).filter(campaign_id=OuterRef("pk"))
+    return Campaign.objects.filter(Exists(has_release) | Exists(has_ask))
+
+
+def public_asks(now: datetime.datetime | None = None):
+    """Asks made or repeated in a public release (an ask prepared for an unpublished release
+    stays private)."""
+    from campaigns.models import Ask
+
+    made = public_statements(now).filter(asks=OuterRef("pk"))
+    return Ask.objects.filter(Exists(made))
+
+
+def public_targets(now: datetime.datetime | None = None):
+    """Targets a public release addresses, directly or through a public ask."""
+    from campaigns.models import Target
+
+    addressed = public_statements(now).filter(targets=OuterRef("pk"))
+    asked = public_asks(now).filter(targets=OuterRef("pk"))
+    return Target.objects.filter(Exists(addressed) | Exists(asked))
+
+
+def annotate_public_parent(targets, now: datetime.datetime | None = None):
+    """Adds parent_is_public to each target, so a hidden parent is not named."""
+    return targets.annotate(
+        parent_is_public=Exists(public_targets(now).filter(pk=OuterRef("parent_id")))
+    )

@@ -2,17 +2,26 @@
 
 Pages, PDFs and feeds of published releases in every language, the campaign pages, the CSS and
 fonts, and releases.json (the public Release JSON of every published release). Pages are fetched
-through the app itself (the same views, templates and visibility rules as the live site) and
+through the app itself, in-process (the same views, templates and visibility rules as the live
+site; always as a secure request, so production's HTTPS redirect never answers instead), and
 their links made relative, so the copy works from any directory, a file:// URL included.
 Retracted, embargoed and unpublished statements are not exported.
+
+The site is built in a fresh folder beside DIR and swapped in whole: a release retracted or
+hidden since the last export is gone with everything it had, and a reader of the mirror never
+sees half an export. DIR must be new, empty, or an earlier export (it holds MARKER).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
+import os
 import posixpath
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,11 +33,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from campaigns.models import Campaign
 from config.languages import language_codes
 from publishing.serializers import ReleaseSerializer
 from publishing.views import PAGE_SIZE
-from publishing.visibility import published_languages, published_releases
+from publishing.visibility import public_campaigns, published_releases, readable_languages
 
 STATIC_FILES = [
     "css/public.css",
@@ -39,6 +47,8 @@ STATIC_FILES = [
     "fonts/OFL-NotoSansMyanmar.txt",
 ]
 LINK = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>/[^"]*)"')
+# Written into every export; a folder without it is never replaced.
+MARKER = ".pressroom-export"
 
 
 def file_for(url_path: str) -> str:
@@ -59,19 +69,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory: str, base_url: str = "", **options):
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
+        target = Path(directory).absolute()
+        check_replaceable(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
+        try:
+            building.chmod(0o755)  # mkdtemp makes it private; a mirror is served to everyone
+            count = self._build(building, base_url)
+            (building / MARKER).write_text("Written by manage.py export_static_site.\n")
+            swap_in(building, target)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)  # a failed build, or the old export
+        self.stdout.write(f"Exported {count} releases, {len(self.written)} files to {target}")
+
+    def _build(self, out: Path, base_url: str) -> int:
         site = urlsplit(settings.SITE_URL)
         host = site.netloc or "127.0.0.1"
         if not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
             # Fetch under a host this instance answers to; links are rewritten anyway.
             host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"), host)
-        self.origin = f"{'https' if site.scheme == 'https' else 'http'}://{host}"
+        # Rendered in-process as a secure request whatever SITE_URL's scheme: production's
+        # SECURE_SSL_REDIRECT would answer an http request with a 301, not the page.
+        self.origin = f"https://{host}"
         self.base_url = (base_url or settings.SITE_URL).rstrip("/")
-        self.secure = site.scheme == "https"
         self.client = Client(HTTP_HOST=host)
         self.out = out
         self.written: set[str] = set()
+        campaigns = list(public_campaigns().order_by("slug"))
 
         releases = list(published_releases())
         pages: list[str] = []
@@ -83,7 +107,7 @@ class Command(BaseCommand):
                     reverse("public:releases"), "public:releases-page", {}, len(releases)
                 )
                 pages.append(reverse("public:campaigns"))
-                for campaign in Campaign.objects.all():
+                for campaign in campaigns:
                     count = sum(1 for r in releases if r.campaign_id == campaign.pk)
                     pages += self._paginated(
                         reverse("public:campaign", kwargs={"slug": campaign.slug}),
@@ -98,7 +122,7 @@ class Command(BaseCommand):
                 feeds += [reverse("public:feed-rss"), reverse("public:feed-atom")]
                 for release in releases:
                     pages.append(reverse("public:release", kwargs={"slug": release.slug}))
-                    if lang in published_languages(release):
+                    if lang in readable_languages(release):
                         binaries.append(
                             reverse("public:release-pdf", kwargs={"slug": release.slug})
                         )
@@ -129,14 +153,14 @@ class Command(BaseCommand):
             f'<a href="{first}/releases/index.html">Press releases</a>\n'
         )
         (out / "index.html").write_text(index, encoding="utf-8")
-        self.stdout.write(f"Exported {len(releases)} releases, {len(self.written)} files to {out}")
+        return len(releases)
 
     def _paginated(self, first: str, name: str, kwargs: dict, count: int) -> list[str]:
         pages = max(1, -(-count // PAGE_SIZE))
         return [first] + [reverse(name, kwargs={**kwargs, "page": n}) for n in range(2, pages + 1)]
 
     def _get(self, url: str) -> bytes:
-        response = self.client.get(url, secure=self.secure)
+        response = self.client.get(url, secure=True)
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
         if getattr(response, "streaming", False):
@@ -176,3 +200,47 @@ class Command(BaseCommand):
             encoding="utf-8",
         )
         self.written.add("/releases.json")
+
+
+def check_replaceable(target: Path) -> None:
+    """Refuse to replace a folder this command did not write (a mistyped DIR must not lose
+    anybody's files)."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise CommandError(f"{target} exists and is not a folder.")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise CommandError(
+            f"{target} is not empty and was not written by export_static_site "
+            f"(no {MARKER} in it): give a new or empty folder."
+        )
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def swap_in(built: Path, target: Path) -> None:
+    """Put `built` at `target`; what was at `target` ends up at `built` (removed by the
+    caller). Atomic where the system allows it: readers see the old export or the new one."""
+    if not target.exists():
+        os.replace(built, target)
+        return
+    if _exchange(built, target):
+        return
+    # Two renames: the folder is missing for an instant, never half written.
+    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+    os.replace(target, old / "site")
+    os.replace(built, target)
+    os.replace(old, built)
