@@ -14,8 +14,6 @@ follow-up translation); it reaches the rows only when applied by `correct` or `p
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -26,11 +24,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from burmese.text import clean_translation_fields
 from campaigns.models import Ask, Campaign, Role, Target
 from config.errors import NotAllowed, RuleBroken
 from config.languages import language_codes
+from statements import transitions
 from statements.models import (
     Amendment,
+    Boilerplate,
     Correction,
     Review,
     Revision,
@@ -40,12 +41,37 @@ from statements.models import (
 )
 from statements.search import refresh_search_text
 from statements.signals import release_changed
-from burmese.text import clean_translation_fields
+
+# The reads every face needs live with the transition table; re-exported for callers.
+from statements.transitions import (  # noqa: F401
+    CONTENT_FIELDS,
+    FIELD_RULES,
+    POST_PUBLICATION,
+    open_amendment,
+    translation_problems,
+    translation_status,
+    working_content,
+    working_hash,
+)
+from statements.transitions import (
+    approvals as _approvals,
+)
+from statements.transitions import (
+    changed_languages as _changed_languages,
+)
+from statements.transitions import (
+    content_of as _content_of,
+)
+from statements.transitions import (
+    digest as _digest,
+)
+from statements.transitions import (
+    public_languages as _public_languages,
+)
 
 log = logging.getLogger(__name__)
 State = Statement.State
 
-CONTENT_FIELDS = ("title", "summary", "body", "quotes", "more_information")
 EDITABLE_STATES = (
     State.DRAFT,
     State.IN_REVIEW,
@@ -53,125 +79,16 @@ EDITABLE_STATES = (
     State.APPROVED,
     State.SCHEDULED,
 )
-POST_PUBLICATION = (State.PUBLISHED, State.CORRECTED)
 
 
-# --- content helpers ----------------------------------------------------------------------
-
-
-def _digest(payload: object) -> str:
-    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _content_of(entry: dict) -> dict:
-    return {field: entry.get(field, [] if field == "quotes" else "") for field in CONTENT_FIELDS}
-
-
-def _entry_complete(entry: dict) -> bool:
-    return bool(
-        entry.get("marked_complete", True)
-        and entry.get("title")
-        and entry.get("summary")
-        and entry.get("body")
-    )
-
-
-def open_amendment(statement: Statement) -> Amendment | None:
-    return statement.amendments.filter(status__in=Amendment.OPEN).first()
-
-
-def working_content(statement: Statement) -> dict[str, dict]:
-    """What staff edit and review now: the amendment if one is open, else the rows."""
-    amendment = open_amendment(statement) if statement.state in POST_PUBLICATION else None
-    if amendment is not None:
-        return amendment.content
-    return {
-        t.language: t.content()
-        | {"marked_complete": t.marked_complete, "source_hash": t.source_hash}
-        for t in statement.translations.all()
-    }
-
-
-def working_hash(statement: Statement, content: dict[str, dict] | None = None) -> str:
-    content = working_content(statement) if content is None else content
-    return _digest(
-        {
-            "translations": {lang: _content_of(entry) for lang, entry in content.items()},
-            "kind": statement.kind,
-            "campaign": statement.campaign_id,
-        }
-    )
-
-
-def translation_status(statement: Statement, content: dict[str, dict] | None = None) -> dict:
-    """Per language: {complete, stale, present} of the working content."""
-    content = working_content(statement) if content is None else content
-    source = content.get(statement.source_language)
-    source_hash = _digest(_content_of(source)) if source else None
-    status = {}
-    for lang in sorted(set(content) | set(statement.required_languages)):
-        entry = content.get(lang)
-        status[lang] = {
-            "present": entry is not None,
-            "complete": bool(entry) and _entry_complete(entry),
-            "stale": bool(entry)
-            and lang != statement.source_language
-            and source_hash is not None
-            and entry.get("source_hash") != source_hash,
-        }
-    return status
-
-
-def translation_problems(statement: Statement, content: dict | None = None) -> list[str]:
-    """Required languages missing, incomplete or stale, less those deferred by decision."""
-    problems = []
-    for lang, st in translation_status(statement, content).items():
-        if lang not in statement.required_languages or lang in statement.deferred_languages:
-            continue
-        if not st["present"]:
-            problems.append(f"{lang}: missing")
-        elif not st["complete"]:
-            problems.append(f"{lang}: incomplete")
-        elif st["stale"]:
-            problems.append(f"{lang}: stale (its source changed after it was translated)")
-    return problems
-
-
-# --- permissions and locking --------------------------------------------------------------
-
-ACTION_PERMISSIONS = {
-    "create": "statements.add_statement",
-    "edit": "statements.change_statement",
-    "submit": "statements.submit_statement",
-    "request_changes": "statements.review_statement",
-    "approve": "statements.review_statement",
-    "schedule": "statements.publish_statement",
-    "unschedule": "statements.publish_statement",
-    "publish": "statements.publish_statement",
-    "defer_translation": "statements.publish_statement",
-    "correct": "statements.correct_statement",
-    "retract": "statements.retract_statement",
-}
-
-
-def _require(user, action: str) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotAllowed("Log in as staff first.", action=action)
-    if not user.has_perm(ACTION_PERMISSIONS[action]):
-        raise NotAllowed(f"Your role may not {action.replace('_', ' ')} statements.", action=action)
+# --- locking and bookkeeping --------------------------------------------------------------
 
 
 def _lock(statement_id: int) -> Statement:
     try:
         return Statement.objects.select_for_update().get(pk=statement_id)
-    except Statement.DoesNotExist as err:
-        raise RuleBroken("No such statement.", statement=statement_id) from err
-
-
-def _not_frozen(statement: Statement) -> None:
-    if statement.state == State.RETRACTED:
-        raise RuleBroken("A retracted statement is frozen: nothing about it can change.")
+    except (Statement.DoesNotExist, ValueError, TypeError, OverflowError) as err:
+        raise RuleBroken("No such statement.", statement=str(statement_id)) from err
 
 
 def _after_commit(statement_id: int, action: str) -> None:
@@ -180,20 +97,22 @@ def _after_commit(statement_id: int, action: str) -> None:
     )
 
 
-def _next_revision(statement: Statement, by) -> Revision:
-    number = (statement.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-    snapshot = {
-        "kind": statement.kind,
-        "embargo_until": statement.embargo_until.isoformat() if statement.embargo_until else None,
+def _snapshot(statement: Statement) -> dict:
+    """A revision holds everything that is approved: the text and every approved field."""
+    return transitions.approved_values(statement) | {
         "translations": {
             lang: _content_of(entry) for lang, entry in working_content(statement).items()
         },
     }
+
+
+def _next_revision(statement: Statement, by) -> Revision:
+    number = (statement.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     return Revision.objects.create(
         statement=statement,
         number=number,
         created_by=by,
-        snapshot=snapshot,
+        snapshot=_snapshot(statement),
         content_hash=working_hash(statement),
     )
 
@@ -288,19 +207,22 @@ def _write_rows(statement: Statement, content: dict[str, dict], by) -> None:
     refresh_search_text(statement)
 
 
-def _set_relations(statement: Statement, *, targets=None, roles=None, asks=None) -> None:
-    for field, model, slugs in (
-        ("targets", Target, targets),
-        ("roles", Role, roles),
-        ("asks", Ask, asks),
-    ):
-        if slugs is None:
-            continue
-        found = list(model.objects.filter(slug__in=slugs))
-        missing = set(slugs) - {o.slug for o in found}
-        if missing:
-            raise RuleBroken(f"Unknown {field}: {sorted(missing)}.")
-        getattr(statement, field).set(found)
+_RELATED = {"targets": Target, "roles": Role, "asks": Ask}
+
+
+def _find_related(field: str, slugs) -> list:
+    if not isinstance(slugs, (list, tuple)) or not all(isinstance(s, str) for s in slugs):
+        raise RuleBroken(f"{field} is a list of slugs.")
+    found = list(_RELATED[field].objects.filter(slug__in=slugs))
+    missing = set(slugs) - {o.slug for o in found}
+    if missing:
+        raise RuleBroken(f"Unknown {field}: {sorted(missing)}.")
+    return found
+
+
+def _require(user, action: str) -> None:
+    """The role check of a table row, before the input is read (403 before 400)."""
+    transitions.require(user, transitions.permission_of(action), action)
 
 
 def statement_create(
@@ -316,9 +238,10 @@ def statement_create(
     targets: list[str] | None = None,
     roles: list[str] | None = None,
     asks: list[str] | None = None,
+    boilerplate: str | None = None,
     confirm_encoding: bool = False,
 ) -> tuple[Statement, list[dict]]:
-    _require(by, "create")
+    transitions.require(by, transitions.CREATE_PERMISSION, "create")
     campaign_obj = Campaign.objects.filter(slug=campaign).first()
     if campaign_obj is None:
         raise RuleBroken(f"Unknown campaign {campaign!r}.", campaign=campaign)
@@ -341,16 +264,87 @@ def statement_create(
             required_languages=required,
             embargo_until=embargo_until,
             source_language=source_language,
+            boilerplate=_find_boilerplate(boilerplate),
             created_by=by,
         )
         content, notices = _merge_translations(
             statement, {}, translations, confirm_encoding=confirm_encoding
         )
         _write_rows(statement, content, by)
-        _set_relations(statement, targets=targets, roles=roles, asks=asks)
+        for field, slugs in (("targets", targets), ("roles", roles), ("asks", asks)):
+            if slugs is not None:
+                getattr(statement, field).set(_find_related(field, slugs))
         _next_revision(statement, by)
         StatementEvent.record(statement, by=by, action="create")
     return statement, notices
+
+
+def _find_boilerplate(slug: str | None) -> Boilerplate | None:
+    if slug is None:
+        return None
+    found = Boilerplate.objects.filter(slug=slug).first()
+    if found is None:
+        raise RuleBroken(f"Unknown boilerplate {slug!r}.", boilerplate=slug)
+    return found
+
+
+def _new_value(statement: Statement, name: str, value: Any) -> Any:
+    """The checked new value of an editable field, in the form approved_values() shows it."""
+    if name == "kind":
+        if value not in Statement.Kind.values:
+            raise RuleBroken(f"Unknown kind {value!r}; one of {Statement.Kind.values}.")
+        return value
+    if name == "required_languages":
+        return _check_languages(value)
+    if name == "embargo_until":
+        if value is not None and not isinstance(value, datetime.datetime):
+            raise RuleBroken("embargo_until is an ISO 8601 date and time, or null.")
+        if value is not None and timezone.is_naive(value):
+            raise RuleBroken("embargo_until needs a time zone (e.g. 2030-01-01T09:00:00Z).")
+        return value
+    if name in _RELATED:
+        return _find_related(name, value)
+    if name == "boilerplate":
+        return _find_boilerplate(value)
+    raise RuleBroken(f"{name} cannot be edited.")  # unreachable: EDITABLE_FIELDS guards it
+
+
+def _shown(statement: Statement, name: str) -> object:
+    return transitions.approved_values(statement)[name]
+
+
+def _apply_field(statement: Statement, name: str, value: Any) -> None:
+    if name in _RELATED:
+        getattr(statement, name).set(value)
+    else:
+        setattr(statement, name, value)
+        statement.save(update_fields=[name, "updated_at"])
+
+
+def _check_field_after_publication(statement: Statement, name: str, by) -> None:
+    """FIELD_RULES after publication: amendment, publisher-only, an explicit action, fixed."""
+    rule = FIELD_RULES[name]
+    action = rule.action_after_publication()
+    if action is not None:
+        if not by.has_perm(transitions.permission_of(action)):
+            raise NotAllowed(
+                f"The release is published: only a publisher may change {name}, with the "
+                f"{action} action.",
+                field=name,
+            )
+        raise RuleBroken(
+            f"The release is published: change {name} with POST .../{action}/ "
+            "(recorded with a reason), not by editing.",
+            field=name,
+            action=action,
+        )
+    if rule.after_publication == transitions.PUBLISHER:
+        if not by.has_perm(transitions.permission_of("publish")):
+            raise NotAllowed(
+                f"The release is published: only a publisher may change {name}.", field=name
+            )
+    elif rule.after_publication != transitions.AMENDMENT:
+        raise RuleBroken(f"{name} cannot change after publication.", field=name)
 
 
 def statement_edit(
@@ -361,55 +355,55 @@ def statement_edit(
     confirm_encoding: bool = False,
     **fields: Any,
 ) -> tuple[Statement, list[dict]]:
-    """Save changes. A real change after approval sends the statement back to review; a save
-    without changes changes nothing. After publication the change goes into an amendment."""
+    """Save changes, each field under its FIELD_RULES row. Every field edited here is part of
+    what is approved: a real change after approval sends the statement back to review (and
+    unschedules it); a save without changes changes nothing. After publication the text goes
+    into an amendment, the other fields follow their rule. Every change is a revision and an
+    `edit` event naming the fields, whose actor may not approve it (four eyes)."""
     _require(by, "edit")
-    allowed = {"kind", "required_languages", "embargo_until", "targets", "roles", "asks"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise RuleBroken(f"These fields cannot be edited: {sorted(unknown)}.")
+    refused = set(fields) - set(transitions.EDITABLE_FIELDS)
+    if refused:
+        rules = {name: FIELD_RULES[name].why for name in sorted(refused) if name in FIELD_RULES}
+        raise RuleBroken(f"These fields cannot be edited: {sorted(refused)}.", rules=rules)
     with transaction.atomic():
         statement = _lock(statement_id)
-        _not_frozen(statement)
-        before = working_hash(statement)
-        notices: list[dict] = []
-        meta_changed = False
-        if "kind" in fields and fields["kind"] != statement.kind:
-            if fields["kind"] not in Statement.Kind.values:
-                raise RuleBroken(f"Unknown kind {fields['kind']!r}.")
-            statement.kind, meta_changed = fields["kind"], True
-        if "required_languages" in fields:
-            required = _check_languages(fields["required_languages"])
-            meta_changed |= required != statement.required_languages
-            statement.required_languages = required
-        if "embargo_until" in fields and fields["embargo_until"] != statement.embargo_until:
-            if statement.state in POST_PUBLICATION and not _embargo_running(statement):
-                raise RuleBroken("The release is public: its embargo cannot be set any more.")
-            statement.embargo_until, meta_changed = fields["embargo_until"], True
-        statement.save()
-        _set_relations(
-            statement,
-            targets=fields.get("targets"),
-            roles=fields.get("roles"),
-            asks=fields.get("asks"),
-        )
+        transitions.check("edit", statement, by)
+        published = statement.state in POST_PUBLICATION
+        before, before_hash = transitions.approved_values(statement), working_hash(statement)
+        changes: dict[str, dict] = {}
+        for name, value in fields.items():
+            new = _new_value(statement, name, value)
+            old_shown = before[name]
+            _apply_field(statement, name, new)
+            if _shown(statement, name) == old_shown:
+                continue
+            if published:
+                _check_field_after_publication(statement, name, by)
+            changes[name] = {"from": old_shown, "to": _shown(statement, name)}
 
+        notices: list[dict] = []
+        changed_languages: list[str] = []
         if translations:
             current = working_content(statement)
             content, notices = _merge_translations(
                 statement, current, translations, confirm_encoding=confirm_encoding
             )
-            if statement.state in POST_PUBLICATION:
+            changed_languages = sorted(
+                lang
+                for lang, entry in content.items()
+                if _as_stored(entry) != _as_stored(current.get(lang))
+            )
+            if published:
                 _save_amendment(statement, content, by)
             else:
                 _write_rows(statement, content, by)
-        after = working_hash(statement)
-        if after == before and not meta_changed:
+        after_hash = working_hash(statement)
+        if after_hash == before_hash and not changes and not changed_languages:
             return statement, notices
 
         _next_revision(statement, by)
         from_state = statement.state
-        if statement.state in (State.APPROVED, State.SCHEDULED) and after != before:
+        if statement.state in (State.APPROVED, State.SCHEDULED) and after_hash != before_hash:
             statement.state, statement.scheduled_at = State.IN_REVIEW, None
             statement.save(update_fields=["state", "scheduled_at", "updated_at"])
         StatementEvent.record(
@@ -417,10 +411,24 @@ def statement_edit(
             by=by,
             action="edit",
             from_state=from_state,
-            content_hash=after,
-            content_changed=after != before,
+            content_hash=after_hash,
+            content_changed=after_hash != before_hash,
+            changed=sorted(changes) + [f"translations.{lang}" for lang in changed_languages],
+            values=changes,
+            after_publication=published,
         )
+        if published and changes:
+            _after_commit(statement.pk, "edited")
     return statement, notices
+
+
+def _as_stored(entry: dict | None) -> dict | None:
+    if entry is None:
+        return None
+    return _content_of(entry) | {
+        "marked_complete": entry.get("marked_complete", True),
+        "source_hash": entry.get("source_hash", ""),
+    }
 
 
 def _save_amendment(statement: Statement, content: dict, by) -> None:
@@ -435,13 +443,47 @@ def _save_amendment(statement: Statement, content: dict, by) -> None:
     amendment.save()
 
 
-def _embargo_running(statement: Statement) -> bool:
-    return bool(statement.embargo_until and statement.embargo_until > timezone.now())
+def statement_set_embargo(
+    *, statement_id: int, by, embargo_until: datetime.datetime | None, reason: str
+) -> Statement:
+    """After publication, the one way an embargo changes: a publisher, while it still runs,
+    with a reason; recorded as an event and a revision. Setting it to now or earlier (or
+    null) lifts it: the release becomes public."""
+    _require(by, "set-embargo")
+    if not (reason or "").strip():
+        raise RuleBroken("Changing the embargo of a published release needs a reason.")
+    if embargo_until is not None and timezone.is_naive(embargo_until):
+        raise RuleBroken("embargo_until needs a time zone (e.g. 2030-01-01T09:00:00Z).")
+    with transaction.atomic():
+        statement = _lock(statement_id)
+        transitions.check("set-embargo", statement, by)
+        before = statement.embargo_until
+        if before == embargo_until:
+            raise RuleBroken("The embargo is already set to that time.")
+        statement.embargo_until = embargo_until
+        statement.save(update_fields=["embargo_until", "updated_at"])
+        _next_revision(statement, by)
+        StatementEvent.record(
+            statement,
+            by=by,
+            action="set_embargo",
+            from_state=statement.state,
+            comment=reason.strip(),
+            changed=["embargo_until"],
+            values={
+                "embargo_until": {
+                    "from": transitions._utc(before),
+                    "to": transitions._utc(embargo_until),
+                }
+            },
+        )
+        _after_commit(statement.pk, "embargo_changed")
+    return statement
 
 
 def statement_comment(*, statement_id: int, by, comment: str) -> Statement:
     """A staff comment on a statement, kept in its audit log."""
-    _require(by, "submit")
+    transitions.require(by, transitions.COMMENT_PERMISSION, "comment")
     if not (comment or "").strip():
         raise RuleBroken("A comment needs text.")
     with transaction.atomic():
@@ -455,59 +497,19 @@ def statement_comment(*, statement_id: int, by, comment: str) -> Statement:
 # --- review -------------------------------------------------------------------------------
 
 
-def _last_event_time(statement: Statement, actions: Iterable[str]):
-    event = statement.events.filter(action__in=list(actions)).order_by("-created_at", "-id").first()
-    return event.created_at if event else None
-
-
-def _editors_since_last_approval(statement: Statement) -> set[int]:
-    since = _last_event_time(statement, ["approved", "publish", "correct"])
-    events = statement.events.filter(action__in=["create", "edit"], actor__isnull=False)
-    if since is not None:
-        events = events.filter(created_at__gt=since)
-    return set(events.values_list("actor_id", flat=True))
-
-
-def _under_review(statement: Statement) -> Amendment | None:
-    """The amendment in review for a published statement; None for a statement in review."""
-    if statement.state == State.IN_REVIEW:
-        return None
-    amendment = open_amendment(statement) if statement.state in POST_PUBLICATION else None
-    if amendment is not None and amendment.status == Amendment.Status.IN_REVIEW:
-        return amendment
-    raise RuleBroken(f"Only a statement in review can be reviewed; this one is {statement.state}.")
-
-
-def _approvals(statement: Statement, content_hash: str) -> set[int]:
-    since = _last_event_time(statement, ["submit"])
-    reviews = statement.reviews.filter(decision=Review.Decision.APPROVE, content_hash=content_hash)
-    if since is not None:
-        reviews = reviews.filter(created_at__gte=since)
-    return set(reviews.values_list("reviewer_id", flat=True))
-
-
 def statement_submit(*, statement_id: int, by, comment: str = "") -> Statement:
     _require(by, "submit")
     with transaction.atomic():
         statement = _lock(statement_id)
-        _not_frozen(statement)
+        transitions.check("submit", statement, by)
         from_state = statement.state
-        if statement.state in (State.DRAFT, State.CHANGES_REQUESTED):
-            statement.state = State.IN_REVIEW
-            statement.save(update_fields=["state", "updated_at"])
-        elif statement.state in POST_PUBLICATION:
+        if statement.state in POST_PUBLICATION:
             amendment = open_amendment(statement)
-            if amendment is None:
-                raise RuleBroken("Nothing to submit: edit the published text first.")
-            if amendment.status not in (Amendment.Status.DRAFT, Amendment.Status.CHANGES_REQUESTED):
-                raise RuleBroken(f"The change is already {amendment.status}.")
             amendment.status = Amendment.Status.IN_REVIEW
             amendment.save(update_fields=["status", "updated_at"])
         else:
-            raise RuleBroken(
-                f"Only a draft or a statement with changes requested can be "
-                f"submitted; this one is {statement.state}."
-            )
+            statement.state = State.IN_REVIEW
+            statement.save(update_fields=["state", "updated_at"])
         StatementEvent.record(
             statement, by=by, action="submit", from_state=from_state, comment=comment
         )
@@ -515,12 +517,13 @@ def statement_submit(*, statement_id: int, by, comment: str = "") -> Statement:
 
 
 def statement_request_changes(*, statement_id: int, by, comment: str) -> Statement:
-    _require(by, "request_changes")
+    _require(by, "request-changes")
     if not (comment or "").strip():
         raise RuleBroken("Requesting changes needs a comment saying what to change.")
     with transaction.atomic():
         statement = _lock(statement_id)
-        amendment = _under_review(statement)
+        transitions.check("request-changes", statement, by)
+        amendment = open_amendment(statement) if statement.state in POST_PUBLICATION else None
         from_state = statement.state
         Review.objects.create(
             statement=statement,
@@ -545,22 +548,10 @@ def statement_approve(*, statement_id: int, by, comment: str = "") -> Statement:
     _require(by, "approve")
     with transaction.atomic():
         statement = _lock(statement_id)
-        amendment = _under_review(statement)
-        # Four eyes: nobody approves what they wrote or edited since the last approval.
-        if by.pk == statement.created_by_id or by.pk in _editors_since_last_approval(statement):
-            raise RuleBroken(
-                "Four eyes: you cannot approve a statement you wrote or edited "
-                "since its last approval."
-            )
-        content = amendment.content if amendment else None
-        problems = translation_problems(statement, content)
-        if problems:
-            raise RuleBroken(
-                "Required translations are not ready: " + "; ".join(problems), translations=problems
-            )
-        content_hash = working_hash(statement, content)
-        if by.pk in _approvals(statement, content_hash):
-            raise RuleBroken("You have already approved this version.")
+        # The row's guards: four eyes, translations ready, not approved by this user yet.
+        transitions.check("approve", statement, by)
+        amendment = open_amendment(statement) if statement.state in POST_PUBLICATION else None
+        content_hash = working_hash(statement, amendment.content if amendment else None)
         Review.objects.create(
             statement=statement,
             reviewer=by,
@@ -595,26 +586,16 @@ def statement_approve(*, statement_id: int, by, comment: str = "") -> Statement:
 # --- publication ---------------------------------------------------------------------------
 
 
-def _check_approved_content(statement: Statement) -> None:
-    if len(_approvals(statement, working_hash(statement))) < settings.APPROVALS_REQUIRED:
-        raise RuleBroken("The content changed since it was approved: it needs approval again.")
-    problems = translation_problems(statement)
-    if problems:
-        raise RuleBroken(
-            "Required translations are not ready: " + "; ".join(problems), translations=problems
-        )
-
-
 def statement_defer_translation(
     *, statement_id: int, by, languages: list[str], reason: str
 ) -> Statement:
     """Record the decision to publish without some languages, which follow later."""
-    _require(by, "defer_translation")
+    _require(by, "defer-translation")
     if not (reason or "").strip():
         raise RuleBroken("Publishing without a required translation needs a reason.")
     with transaction.atomic():
         statement = _lock(statement_id)
-        _not_frozen(statement)
+        transitions.check("defer-translation", statement, by)
         _check_languages(languages)
         if statement.source_language in languages:
             raise RuleBroken("The source language cannot follow later.")
@@ -637,13 +618,9 @@ def statement_schedule(
     _require(by, "schedule")
     with transaction.atomic():
         statement = _lock(statement_id)
-        if statement.state != State.APPROVED:
-            raise RuleBroken(
-                f"Only an approved statement can be scheduled; this one is {statement.state}."
-            )
+        transitions.check("schedule", statement, by)
         if scheduled_at is None or scheduled_at <= timezone.now():
             raise RuleBroken("The scheduled time must be in the future.")
-        _check_approved_content(statement)
         statement.state, statement.scheduled_at = State.SCHEDULED, scheduled_at
         statement.overdue_reported_at = None
         statement.save(update_fields=["state", "scheduled_at", "overdue_reported_at", "updated_at"])
@@ -662,8 +639,7 @@ def statement_unschedule(*, statement_id: int, by, comment: str = "") -> Stateme
     _require(by, "unschedule")
     with transaction.atomic():
         statement = _lock(statement_id)
-        if statement.state != State.SCHEDULED:
-            raise RuleBroken("Only a scheduled statement can be unscheduled.")
+        transitions.check("unschedule", statement, by)
         statement.state, statement.scheduled_at = State.APPROVED, None
         statement.save(update_fields=["state", "scheduled_at", "updated_at"])
         StatementEvent.record(
@@ -681,13 +657,9 @@ def statement_publish(
         _require(by, "publish")
     with transaction.atomic():
         statement = _lock(statement_id)
+        transitions.check("publish", statement, by, system=system)
         if statement.state in POST_PUBLICATION:
             return _publish_follow_up(statement, by, comment)
-        if statement.state not in (State.APPROVED, State.SCHEDULED):
-            raise RuleBroken(
-                f"Only an approved statement can be published; this one is {statement.state}."
-            )
-        _check_approved_content(statement)
         from_state, now = statement.state, timezone.now()
         statement.state, statement.published_at = State.PUBLISHED, now
         statement.save(update_fields=["state", "published_at", "updated_at"])
@@ -704,40 +676,9 @@ def statement_publish(
     return statement
 
 
-def _approved_amendment(statement: Statement) -> Amendment:
-    amendment = open_amendment(statement)
-    if amendment is None or amendment.status != Amendment.Status.APPROVED:
-        raise RuleBroken(
-            "A change to a published release needs a re-approval: submit it and "
-            "have an editor approve it first."
-        )
-    if len(_approvals(statement, working_hash(statement))) < settings.APPROVALS_REQUIRED:
-        raise RuleBroken("The change was edited after approval: it needs approval again.")
-    return amendment
-
-
-def _changed_languages(statement: Statement, amendment: Amendment) -> set[str]:
-    live = {t.language: t.content() for t in statement.translations.all()}
-    return {
-        lang for lang, entry in amendment.content.items() if _content_of(entry) != live.get(lang)
-    }
-
-
-def _public_languages(statement: Statement) -> set[str]:
-    return {t.language for t in statement.translations.all()} - set(statement.deferred_languages)
-
-
 def _publish_follow_up(statement: Statement, by, comment: str) -> Statement:
-    amendment = _approved_amendment(statement)
+    amendment = open_amendment(statement)
     changed = _changed_languages(statement, amendment)
-    touched_public = changed & _public_languages(statement)
-    if touched_public:
-        raise RuleBroken(
-            f"This change alters published text ({', '.join(sorted(touched_public))})"
-            ": issue it as a correction with a note in every published language."
-        )
-    if not changed:
-        raise RuleBroken("The change alters nothing.")
     _apply_amendment(statement, amendment, by)
     statement.deferred_languages = [x for x in statement.deferred_languages if x not in changed]
     statement.save(update_fields=["deferred_languages", "updated_at"])
@@ -766,11 +707,9 @@ def statement_correct(
     _require(by, "correct")
     with transaction.atomic():
         statement = _lock(statement_id)
-        _not_frozen(statement)
-        if statement.state not in POST_PUBLICATION:
-            raise RuleBroken("Only a published statement can be corrected.")
+        transitions.check("correct", statement, by)
         notes = {lang: (text or "").strip() for lang, text in (notes or {}).items()}
-        amendment = _approved_amendment(statement)
+        amendment = open_amendment(statement)
         changed = _changed_languages(statement, amendment)
         published = _public_languages(statement) | (changed & set(statement.deferred_languages))
         missing = sorted(lang for lang in published if not notes.get(lang))
@@ -812,9 +751,7 @@ def statement_retract(*, statement_id: int, by, reason: str) -> Statement:
         raise RuleBroken("A retraction needs a reason; it is shown on the tombstone page.")
     with transaction.atomic():
         statement = _lock(statement_id)
-        _not_frozen(statement)
-        if statement.state not in POST_PUBLICATION:
-            raise RuleBroken("Only a published statement can be retracted.")
+        transitions.check("retract", statement, by)
         from_state = statement.state
         statement.state, statement.retracted_at = State.RETRACTED, timezone.now()
         statement.retraction_reason = reason.strip()
@@ -831,38 +768,26 @@ def statement_retract(*, statement_id: int, by, reason: str) -> Statement:
 
 
 def allowed_actions(statement: Statement, user) -> list[str]:
-    """Actions the user's role allows in the statement's state. The rules are still checked
-    when the action is taken; this only decides which buttons to show."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    state, amendment = statement.state, None
-    if state in POST_PUBLICATION:
-        amendment = open_amendment(statement)
-    candidates = {
-        State.DRAFT: ["edit", "submit", "defer_translation"],
-        State.CHANGES_REQUESTED: ["edit", "submit", "defer_translation"],
-        State.IN_REVIEW: ["edit", "approve", "request_changes", "defer_translation"],
-        State.APPROVED: ["edit", "schedule", "publish", "defer_translation"],
-        State.SCHEDULED: ["edit", "unschedule", "publish"],
-        State.PUBLISHED: ["edit", "retract"],
-        State.CORRECTED: ["edit", "retract"],
-        State.RETRACTED: [],
-    }[state]
-    if amendment is not None:
-        candidates = (
-            candidates
-            + {
-                Amendment.Status.DRAFT: ["submit"],
-                Amendment.Status.CHANGES_REQUESTED: ["submit"],
-                Amendment.Status.IN_REVIEW: ["approve", "request_changes"],
-                Amendment.Status.APPROVED: ["correct", "publish"],
-            }[amendment.status]
-        )
-    if "approve" in candidates and (
-        user.pk == statement.created_by_id or user.pk in _editors_since_last_approval(statement)
-    ):
-        candidates.remove("approve")
-    return [a for a in candidates if user.has_perm(ACTION_PERMISSIONS[a])]
+    """The actions of the transition table `user` may take on `statement` now (by its row's
+    permission, stage and guards: the same check the action itself makes)."""
+    return transitions.available(statement, user)
+
+
+# The function that performs each action of the table, for the API and the desk.
+SERVICES = {
+    "edit": statement_edit,
+    "submit": statement_submit,
+    "approve": statement_approve,
+    "request-changes": statement_request_changes,
+    "defer-translation": statement_defer_translation,
+    "schedule": statement_schedule,
+    "unschedule": statement_unschedule,
+    "publish": statement_publish,
+    "correct": statement_correct,
+    "retract": statement_retract,
+    "set-embargo": statement_set_embargo,
+}
+assert set(SERVICES) == set(transitions.ACTIONS), "every row of the table has a service"
 
 
 # --- the periodic task's work -------------------------------------------------------------
