@@ -90,8 +90,25 @@ class TranslationFields:
         return values
 
 
+class MinuteDateTimeField(forms.DateTimeField):
+    """A datetime-local input keeps minutes: an unchanged embargo with seconds in the
+    database (set through the API) must not count as a change when the text is saved."""
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            data = self.to_python(data)
+            initial = self.to_python(initial) if isinstance(initial, str) else initial
+        except forms.ValidationError:
+            return True
+
+        def minute(value):
+            return value.replace(second=0, microsecond=0) if value else None
+
+        return minute(initial) != minute(data)
+
+
 class StatementForm(forms.Form):
-    embargo_until = forms.DateTimeField(
+    embargo_until = MinuteDateTimeField(
         required=False,
         label="Embargo until (UTC)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -101,8 +118,20 @@ class StatementForm(forms.Form):
         required=False, label="Keep Burmese text the Zawgyi check is unsure of, as typed"
     )
 
-    def __init__(self, *args, content: dict | None = None, creating: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        content: dict | None = None,
+        creating: bool = False,
+        embargo_locked: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if embargo_locked:
+            self.fields["embargo_until"].disabled = True
+            self.fields[
+                "embargo_until"
+            ].help_text = "Published: only a publisher changes the embargo, with “Change embargo”."
         if creating:
             self.fields["campaign"] = forms.ModelChoiceField(
                 Campaign.objects.filter(status="active"), to_field_name="slug"
@@ -119,6 +148,9 @@ class StatementForm(forms.Form):
         self.languages = [code for code, _ in settings.LANGUAGES]
         for language in self.languages:
             TranslationFields.add(self, language, (content or {}).get(language))
+
+    def embargo_changed(self) -> bool:
+        return "embargo_until" in self.changed_data
 
     def translations(self, *, only_given: bool) -> dict:
         out = {}

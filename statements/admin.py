@@ -56,14 +56,15 @@ class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Statement)
 class StatementAdmin(admin.ModelAdmin):
+    """Read-only: every field of a statement follows its rule in statements/transitions.py
+    FIELD_RULES (text, embargo, targets, asks, roles, kind, boilerplate are approved content;
+    after publication they change by correction, by a publisher or by an action), so edits
+    go through the workflow in the desk or the API, never around it here."""
+
     list_display = ["slug", "campaign", "kind", "state", "embargo_until", "published_at"]
     list_filter = ["state", "kind", "campaign"]
     search_fields = ["slug", "translations__title"]
     date_hierarchy = "created_at"
-    filter_horizontal = ["targets", "roles", "asks"]
-    # Content, state and times change only through the workflow service (the desk or the
-    # API): approval is bound to the content, so the admin edits only the links to reference
-    # data, which the public page shows but the approved text does not contain.
     readonly_fields = [
         "desk_link",
         "campaign",
@@ -71,6 +72,10 @@ class StatementAdmin(admin.ModelAdmin):
         "kind",
         "source_language",
         "required_languages",
+        "targets",
+        "roles",
+        "asks",
+        "boilerplate",
         "state",
         "embargo_until",
         "scheduled_at",
@@ -86,10 +91,17 @@ class StatementAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    fields = readonly_fields
     inlines = [TranslationInline, EventInline]
 
     def has_add_permission(self, request):
         return False  # new statements are drafted in the desk
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the change page is a view page with a link to the desk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a published release is retracted, never deleted
 
     @admin.display(description="Edit in the desk")
     def desk_link(self, obj):
@@ -156,8 +168,49 @@ class BoilerplateForm(BurmeseAdminForm):
         fields = "__all__"
 
 
+# Once a statement using a boilerplate is approved (or later), the boilerplate is part of
+# what was approved and of what readers were shown: it is frozen, and a change is a new
+# boilerplate attached to a statement through the workflow (which sends it back to review).
+S = Statement.State
+FROZEN_FROM = (S.APPROVED, S.SCHEDULED, S.PUBLISHED, S.CORRECTED, S.RETRACTED)
+
+
 class BoilerplateAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
     form = BoilerplateForm
+    list_display = ["slug", "frozen_by"]
+
+    def _frozen_by(self, obj) -> list[str]:
+        if obj is None or obj.pk is None:
+            return []
+        frozen = obj.statements.filter(state__in=FROZEN_FROM).order_by("slug")
+        return list(frozen.values_list("slug", flat=True))
+
+    @admin.display(description="Frozen by (approved or published releases)")
+    def frozen_by(self, obj) -> str:
+        return ", ".join(self._frozen_by(obj)) or "-"
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._frozen_by(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            obj is not None and obj.statements.exists()
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        frozen = self._frozen_by(obj)
+        if frozen:
+            from django.contrib import messages
+
+            messages.warning(
+                request,
+                "Read-only: printed under approved or published releases ("
+                + ", ".join(frozen)
+                + "). Editing it would change them without review; add a new boilerplate "
+                "and attach it to the statement through the staff API (PATCH boilerplate).",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 admin.site.register(Boilerplate, BoilerplateAdmin)

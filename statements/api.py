@@ -3,6 +3,7 @@ workflow service; a broken rule answers 400, a missing right 403 (config/api_err
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -36,13 +37,20 @@ def _respond(view, statement: Statement, notices: list | None = None, code=statu
     return Response(data, status=code)
 
 
+def _existing_pk(pk) -> int:
+    """The id of a statement that exists: 404 (not a 400 or a 500) for any other."""
+    return get_object_or_404(Statement.objects.only("pk"), pk=pk).pk
+
+
 def _comment_action(name: str, service, serializer_class=s.CommentSerializer):
     """A POST /statements/<id>/<name>/ action that validates its body and calls `service`."""
 
     def handler(self, request, pk=None):
         payload = serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        statement = service(statement_id=int(pk), by=request.user, **payload.validated_data)
+        statement = service(
+            statement_id=_existing_pk(pk), by=request.user, **payload.validated_data
+        )
         return _respond(self, statement)
 
     # DRF maps the HTTP method to the function's name, so name it before decorating.
@@ -53,9 +61,11 @@ def _comment_action(name: str, service, serializer_class=s.CommentSerializer):
 
 class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsStaffRole]
+    # An id is digits that fit the column: "abc" or a 20-digit number is a 404, never a 500.
+    lookup_value_regex = r"[0-9]{1,18}"
     serializer_class = s.StatementOutSerializer
     queryset = (
-        Statement.objects.select_related("campaign")
+        Statement.objects.select_related("campaign", "boilerplate")
         .prefetch_related("translations", "targets", "roles", "asks", "amendments")
         .order_by("-updated_at")
     )
@@ -94,7 +104,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     status=400,
                 )
         statement, notices = workflow.statement_edit(
-            statement_id=int(pk),
+            statement_id=_existing_pk(pk),
             by=request.user,
             translations=data.pop("translations", None),
             confirm_encoding=data.pop("confirm_encoding", False),
@@ -116,6 +126,9 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     retract = _comment_action("retract", workflow.statement_retract, s.RetractSerializer)
     defer_translation = _comment_action(
         "defer-translation", workflow.statement_defer_translation, s.DeferSerializer
+    )
+    set_embargo = _comment_action(
+        "set-embargo", workflow.statement_set_embargo, s.SetEmbargoSerializer
     )
 
 

@@ -138,19 +138,16 @@ class Statement(models.Model):
         return self.title_in(self.source_language)
 
     def content_hash(self) -> str:
-        """Hash of the content of every language: approval is bound to it."""
-        return _digest(
-            {t.language: t.content_hash() for t in self.translations.all()}
-            | {"_meta": {"kind": self.kind, "campaign": self.campaign_id}}
-        )
+        """The hash approval is bound to (statements/transitions.py working_hash)."""
+        from statements.transitions import working_hash
+
+        return working_hash(self)
 
     def snapshot(self) -> dict:
-        return {
-            "kind": self.kind,
-            "campaign": self.campaign_id,
-            "embargo_until": self.embargo_until.isoformat() if self.embargo_until else None,
-            "translations": {t.language: t.content() for t in self.translations.all()},
-        }
+        """What a revision keeps: the text and every approved field."""
+        from statements.transitions import snapshot
+
+        return snapshot(self)
 
 
 class StatementTranslation(models.Model):

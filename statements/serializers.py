@@ -35,6 +35,7 @@ class StatementInSerializer(serializers.Serializer):
     targets = serializers.ListField(child=serializers.SlugField(), required=False)
     roles = serializers.ListField(child=serializers.SlugField(), required=False)
     asks = serializers.ListField(child=serializers.SlugField(), required=False)
+    boilerplate = serializers.SlugField(required=False, allow_null=True)
     confirm_encoding = serializers.BooleanField(
         required=False, default=False, help_text="Keep text the Zawgyi check is unsure of."
     )
@@ -74,12 +75,18 @@ class DeferSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class SetEmbargoSerializer(serializers.Serializer):
+    embargo_until = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
 class StatementOutSerializer(serializers.ModelSerializer):
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     translations = serializers.SerializerMethodField()
     targets = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     roles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     asks = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    boilerplate = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     pending_change = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
@@ -105,6 +112,7 @@ class StatementOutSerializer(serializers.ModelSerializer):
             "targets",
             "roles",
             "asks",
+            "boilerplate",
             "pending_change",
             "actions",
             "created_at",
@@ -134,5 +142,7 @@ class StatementOutSerializer(serializers.ModelSerializer):
         return {"status": amendment.status} if amendment else None
 
     def get_actions(self, statement: Statement) -> list[str]:
+        """The transition table's actions this caller may take now (statements/transitions.py),
+        named as in the URL: POST /api/v1/statements/<id>/<action>/ ("edit" is a PATCH)."""
         request = self.context.get("request")
         return workflow.allowed_actions(statement, request.user) if request else []

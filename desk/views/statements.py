@@ -35,7 +35,7 @@ from config.languages import language_codes
 from desk.forms import StatementForm
 from distribution.selectors import sends_in_progress
 from publishing.rendering import markdown_html
-from statements import workflow
+from statements import transitions, workflow
 from statements.models import Statement
 
 S = Statement.State
@@ -114,7 +114,7 @@ def dashboard(request):
     by_state = {state: [] for state in S.values}
     for statement in statements:
         by_state[statement.state].append(statement)
-    waiting = [s for s in statements if "approve" in workflow.allowed_actions(s, request.user)]
+    waiting = [s for s in statements if transitions.can("approve", s, request.user)]
     scheduled = sorted(by_state[S.SCHEDULED], key=lambda s: s.scheduled_at)
     embargoed = [
         s
@@ -210,7 +210,7 @@ def _detail_context(request, statement: Statement, form: StatementForm | None = 
     content = workflow.working_content(statement)
     status = workflow.translation_status(statement, content)
     if form is None:
-        form = StatementForm(content=content, initial={"embargo_until": statement.embargo_until})
+        form = _edit_form(statement, content=content)
     source = content.get(statement.source_language, {})
     side_by_side = []
     for lang, entry in sorted(content.items()):
@@ -229,11 +229,14 @@ def _detail_context(request, statement: Statement, form: StatementForm | None = 
             )
         )
     revisions = list(statement.revisions.select_related("created_by").order_by("-number"))
+    # The transition table's actions, spelt as the desk's URLs and buttons are.
+    allowed = workflow.allowed_actions(statement, request.user)
+    actions = [transitions.rows(action)[0].key for action in allowed]
     return {
         "statement": statement,
         "form": form,
         "status": status,
-        "actions": workflow.allowed_actions(statement, request.user),
+        "actions": actions,
         "amendment": workflow.open_amendment(statement)
         if statement.state in workflow.POST_PUBLICATION
         else None,
@@ -243,7 +246,7 @@ def _detail_context(request, statement: Statement, form: StatementForm | None = 
         "side_by_side": side_by_side,
         "source_language": statement.source_language,
         "languages": language_codes(),
-        "editable": "edit" in workflow.allowed_actions(statement, request.user),
+        "editable": "edit" in actions,
     }
 
 
@@ -257,16 +260,18 @@ def statement_detail(request, pk: int):
 @require_POST
 def statement_save(request, pk: int):
     statement = get_object_or_404(Statement, pk=pk)
-    form = StatementForm(request.POST, content=workflow.working_content(statement))
+    form = _edit_form(statement, data=request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        # The embargo is sent only when changed: a save of the text alone must not touch it.
+        changed = {"embargo_until": data["embargo_until"]} if form.embargo_changed() else {}
         try:
             _, notices = workflow.statement_edit(
                 statement_id=pk,
                 by=request.user,
                 translations=form.translations(only_given=True),
-                embargo_until=data.get("embargo_until"),
                 confirm_encoding=data.get("confirm_encoding", False),
+                **changed,
             )
         except NotAllowed as err:
             raise PermissionDenied(err.message) from err
@@ -282,15 +287,36 @@ def statement_save(request, pk: int):
     )
 
 
+def _edit_form(statement: Statement, *, data=None, content=None) -> StatementForm:
+    return StatementForm(
+        data,
+        content=workflow.working_content(statement) if content is None else content,
+        initial={"embargo_until": statement.embargo_until},
+        # After publication the embargo changes only by the set-embargo action (FIELD_RULES).
+        embargo_locked=statement.state in workflow.POST_PUBLICATION,
+    )
+
+
+def _utc_time(value: str, *, what: str) -> datetime.datetime:
+    when = parse_datetime(value or "")
+    if when is None:
+        raise RuleBroken(f"Give the {what} as YYYY-MM-DD HH:MM (UTC).")
+    return timezone.make_aware(when, datetime.UTC) if timezone.is_naive(when) else when
+
+
 def _action_arguments(name: str, post) -> dict:
     comment = post.get("comment", "")
     if name == "schedule":
-        when = parse_datetime(post.get("scheduled_at", ""))
-        if when is None:
-            raise RuleBroken("Give the publication time as YYYY-MM-DD HH:MM (UTC).")
-        if timezone.is_naive(when):
-            when = timezone.make_aware(when, datetime.UTC)
-        return {"scheduled_at": when, "comment": comment}
+        return {
+            "scheduled_at": _utc_time(post.get("scheduled_at"), what="publication time"),
+            "comment": comment,
+        }
+    if name == "set_embargo":
+        raw = post.get("embargo_until", "").strip()
+        return {
+            "embargo_until": _utc_time(raw, what="embargo time") if raw else None,
+            "reason": post.get("reason", ""),
+        }
     if name == "correct":
         return {
             "notes": {lang: post.get(f"note-{lang}", "") for lang in language_codes()},
@@ -303,18 +329,12 @@ def _action_arguments(name: str, post) -> dict:
     return {"comment": comment}
 
 
+# Every action of the transition table (edit is the save view), plus comments.
 ACTIONS = {
-    "submit": workflow.statement_submit,
-    "approve": workflow.statement_approve,
-    "request_changes": workflow.statement_request_changes,
-    "schedule": workflow.statement_schedule,
-    "unschedule": workflow.statement_unschedule,
-    "publish": workflow.statement_publish,
-    "correct": workflow.statement_correct,
-    "retract": workflow.statement_retract,
-    "defer_translation": workflow.statement_defer_translation,
-    "comment": workflow.statement_comment,
-}
+    transitions.rows(action)[0].key: service
+    for action, service in workflow.SERVICES.items()
+    if action != "edit"
+} | {"comment": workflow.statement_comment}
 
 
 @staff_required
