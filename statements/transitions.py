@@ -119,6 +119,15 @@ def working_hash(statement: Statement, content: dict[str, dict] | None = None) -
     )
 
 
+def snapshot(statement: Statement) -> dict:
+    """What a revision keeps: the text of every language and every approved field."""
+    return approved_values(statement) | {
+        "translations": {
+            lang: content_of(entry) for lang, entry in working_content(statement).items()
+        }
+    }
+
+
 def translation_status(statement: Statement, content: dict[str, dict] | None = None) -> dict:
     """Per language: {complete, stale, present} of the working content."""
     content = working_content(statement) if content is None else content

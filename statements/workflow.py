@@ -97,22 +97,13 @@ def _after_commit(statement_id: int, action: str) -> None:
     )
 
 
-def _snapshot(statement: Statement) -> dict:
-    """A revision holds everything that is approved: the text and every approved field."""
-    return transitions.approved_values(statement) | {
-        "translations": {
-            lang: _content_of(entry) for lang, entry in working_content(statement).items()
-        },
-    }
-
-
 def _next_revision(statement: Statement, by) -> Revision:
     number = (statement.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     return Revision.objects.create(
         statement=statement,
         number=number,
         created_by=by,
-        snapshot=_snapshot(statement),
+        snapshot=transitions.snapshot(statement),
         content_hash=working_hash(statement),
     )
 
