@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from burmese.forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 from contacts.models import Contact, MediaList, Membership, Suppression
+from contacts.services import contact_erase
 
 
 # Names, outlets and beats are often Burmese: the same cleaning as every other way in.
@@ -34,6 +35,26 @@ class ContactAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "embargo_trusted", "country", "consent_basis"]
     search_fields = ["email", "name", "outlet", "beat"]
     inlines = [MembershipInline]
+
+    # Deleting a contact erases it (contacts/services.py): a plain delete would keep no
+    # suppression hash, so an import could add the address back, and would leave the address
+    # on its delivery rows.
+    def delete_model(self, request, obj: Contact) -> None:
+        contact_erase(contact_id=obj.pk)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for contact_id in queryset.values_list("pk", flat=True):
+            contact_erase(contact_id=contact_id)
+
+    def get_readonly_fields(self, request, obj: Contact | None = None):
+        if obj is not None and obj.status == Contact.Status.ERASED:
+            return [field.name for field in Contact._meta.fields]  # nothing to restore
+        return super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj: Contact | None):
+        if obj is not None and obj.status == Contact.Status.ERASED:
+            return []
+        return super().get_inlines(request, obj)
 
 
 @admin.register(MediaList)

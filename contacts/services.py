@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import IntegrityError, transaction
@@ -208,7 +210,11 @@ def contact_suppress(*, email: str, reason: str) -> None:
 
 
 def contact_erase(*, contact_id: int) -> None:
-    """Erasure on request: personal data goes, a keyed hash stays so we never re-add them."""
+    """Erasure on request: personal data goes, a keyed hash stays so we never re-add them.
+
+    Everywhere the address or the name was kept: the contact, its delivery rows (the address
+    they went to, and the last error, since SMTP replies quote the address), and the admin's
+    history (which names the object it changed). The admin's delete comes here too."""
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         if contact.status == Contact.Status.ERASED:
@@ -219,11 +225,15 @@ def contact_erase(*, contact_id: int) -> None:
         for field in ("name", "outlet", "beat", "country", "consent_basis"):
             setattr(contact, field, "")
         contact.consent_date = None
+        contact.languages = []
+        contact.embargo_trusted = False
         contact.status = Contact.Status.ERASED
         contact.status_changed_at = timezone.now()
         contact.save()
-        # Delivery rows keep the address they were sent to; erase it there too.
-        contact.deliveries.update(address=contact.email)
+        contact.deliveries.update(address=contact.email, last_error="")
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk)
+        ).update(object_repr=str(contact))
 
 
 def media_list_create(

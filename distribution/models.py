@@ -28,6 +28,12 @@ class Distribution(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     ACTIVE_STATES = (State.QUEUED, State.SENDING)
+    # States a send can still leave from: a retraction stops all of them.
+    UNFINISHED_STATES = (State.QUEUED, State.SENDING, State.PAUSED)
+
+    class CancelReason(models.TextChoices):
+        CANCELLED = "cancelled", "Cancelled by staff"
+        RETRACTED = "retracted", "Statement retracted"
 
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="distributions")
     media_lists = models.ManyToManyField(MediaList, blank=True, related_name="distributions")
@@ -49,6 +55,8 @@ class Distribution(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Why a cancelled send stopped; its pending deliveries are skipped with this reason.
+    cancel_reason = models.CharField(max_length=16, choices=CancelReason.choices, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Each language variant rendered once: {"en": {"subject", "text", "html"}, "en+my": ...}.
@@ -60,6 +68,24 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.statement_id} ({self.state})"
+
+    @classmethod
+    def stop_reason_sql(cls, distribution_id_param: str) -> str:
+        """SQL for one value: '' while distribution N may keep sending; otherwise why not:
+        'paused', 'cancelled' or 'retracted' (its statement was retracted, even if the
+        receiver has not cancelled the send yet). NULL if the distribution is gone.
+        Cheap enough for a worker to ask before every message (two primary-key lookups)."""
+        return f"""(SELECT CASE
+                     WHEN s.state = '{Statement.State.RETRACTED}'
+                      AND d.kind <> '{cls.Kind.RETRACTION}' THEN '{cls.CancelReason.RETRACTED}'
+                     WHEN d.state = '{cls.State.SENDING}' THEN ''
+                     WHEN d.state = '{cls.State.CANCELLED}'
+                      THEN COALESCE(NULLIF(d.cancel_reason, ''), '{cls.CancelReason.CANCELLED}')
+                     ELSE 'paused'
+                   END
+              FROM {cls._meta.db_table} d
+              JOIN {Statement._meta.db_table} s ON s.id = d.statement_id
+             WHERE d.id = {distribution_id_param})"""  # noqa: S608 (constants and a placeholder)
 
 
 class Delivery(models.Model):

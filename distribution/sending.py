@@ -13,11 +13,13 @@ import datetime
 import json
 import logging
 import random
+import re
 import smtplib
 import socket
 import time
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -33,7 +35,8 @@ from distribution.sent_marks import SentMarks
 
 log = logging.getLogger(__name__)
 
-# How often a worker looks at the distribution's state (pause, cancel) while sending a batch.
+# How often a worker asks outright whether it may go on (pause, cancel, retraction) while
+# sending a batch; between these, each message's sent mark answers it (SentMarks.stop_reason).
 _STATE_CHECK_SECONDS = 1.0
 
 
@@ -166,6 +169,28 @@ def _renew_lease(ids: list[int]) -> None:
     )
 
 
+def stop_reason(distribution_id: int) -> str | None:
+    """None while this distribution may keep sending; else 'paused', 'cancelled' or
+    'retracted' (Distribution.stop_reason_sql)."""
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT " + Distribution.stop_reason_sql("%s"), [distribution_id])
+        row = cursor.fetchone()
+    value = row[0] if row else None
+    return Distribution.CancelReason.CANCELLED if value is None else (value or None)
+
+
+def _stop(distribution: Distribution, ids: list[int], reason: str) -> None:
+    """A worker that learns it must stop hands back the rest of its claim: to pending for a
+    pause, skipped (with the reason) for a cancel or a retraction."""
+    if reason == Distribution.CancelReason.RETRACTED:
+        from distribution.services import distributions_stop_for_retraction
+
+        # The receiver of the retraction may not have run yet (or its process died): the
+        # first worker to notice stops every send of the statement.
+        distributions_stop_for_retraction(statement_id=distribution.statement_id)
+    _hand_back(ids, reason="" if reason == "paused" else reason)
+
+
 def _hand_back(ids: list[int], *, reason: str = "") -> None:
     """Unsent claimed deliveries go back to pending (pause) or are skipped (cancel)."""
     if not ids:
@@ -219,13 +244,22 @@ def _not_deliverable(batch: list[Delivery]) -> dict[int, str]:
     return reasons
 
 
+def without_address(text: str, address: str) -> str:
+    """An error as kept on a delivery: servers quote the address ("<a@b> unknown user"), and
+    an erased contact's address must not survive in it."""
+    if address:
+        text = re.sub(re.escape(address), "<recipient>", text, flags=re.IGNORECASE)
+    return text[:500]
+
+
 def _record_failure(delivery: Delivery, error: TransportError) -> None:
     now = timezone.now()
+    last_error = without_address(str(error), delivery.address)
     rows = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING)
     if error.permanent or delivery.attempts >= settings.DISTRIBUTION_MAX_ATTEMPTS:
         rows.update(
             state=Delivery.State.FAILED,
-            last_error=str(error)[:500],
+            last_error=last_error,
             lease_expires_at=None,
             next_attempt_at=None,
         )
@@ -236,7 +270,7 @@ def _record_failure(delivery: Delivery, error: TransportError) -> None:
         return
     rows.update(
         state=Delivery.State.PENDING,
-        last_error=str(error)[:500],
+        last_error=last_error,
         lease_expires_at=None,
         next_attempt_at=now + datetime.timedelta(seconds=retry_delay(delivery.attempts)),
     )
@@ -285,23 +319,21 @@ def _send_all(connection, distribution: Distribution, todo: list[Delivery], rend
         delivery = todo[index]
         return _prepare(distribution, delivery, rendered[delivery.variant], per_batch)
 
-    marks = SentMarks()
+    marks = SentMarks(distribution.pk)
     upcoming = prepare(0)
     try:
         for index in range(len(todo)):
             now_mono = time.monotonic()
-            if now_mono - checked_at > _STATE_CHECK_SECONDS:
+            marks.poll()
+            reason = marks.stop_reason
+            if reason is None and now_mono - checked_at > _STATE_CHECK_SECONDS:
                 checked_at = now_mono
                 marks.drain()
-                state = (
-                    Distribution.objects.filter(pk=distribution.pk)
-                    .values_list("state", flat=True)
-                    .first()
-                )
-                if state != Distribution.State.SENDING:
-                    rest = [d.pk for d in todo[index:]]
-                    _hand_back(rest, reason="cancelled" if state == "cancelled" else "")
-                    return
+                reason = marks.stop_reason or stop_reason(distribution.pk)
+            if reason is not None:
+                marks.drain()
+                _stop(distribution, [d.pk for d in todo[index:]], reason)
+                return
             if now_mono - lease_started > settings.DISTRIBUTION_LEASE_SECONDS / 2:
                 lease_started = now_mono
                 marks.drain()
@@ -315,8 +347,13 @@ def _send_all(connection, distribution: Distribution, todo: list[Delivery], rend
             _send_one(connection, outgoing, per_batch["envelope_from"], marks, meanwhile)
             if upcoming is None:
                 meanwhile()
-    finally:
-        marks.drain()
+    except BaseException:
+        # Leaving early (a time limit, a lost database): what is known is kept, the caller
+        # hands back the rest of the claim.
+        with contextlib.suppress(Exception):
+            marks.drain()
+        raise
+    marks.drain()
 
 
 def _fast_path(connection) -> bool:
@@ -364,6 +401,8 @@ def _prepare(
                 token=token,
                 message_id=outgoing.message_id,
             )
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: not a fault of this message
     except Exception as exc:  # a message we cannot build fails its delivery, not the batch
         outgoing.error = exc
     return outgoing
@@ -391,6 +430,8 @@ def _send_one(
             )
         else:
             connection.send_messages([outgoing.message])
+    except SoftTimeLimitExceeded:
+        raise  # not the delivery's failure: the caller gives it back to pending
     except Exception as exc:
         error = classify(exc)
         if error.connection_lost:
@@ -447,23 +488,34 @@ def distribution_work(*, distribution_id: int, budget_seconds: float | None = No
     """Claim and send batches until none is due or the time budget is spent."""
     deadline = time.monotonic() + (budget_seconds or settings.DISTRIBUTION_TASK_BUDGET_SECONDS)
     batches = 0
+    batch: list[Delivery] = []
     # One SMTP connection for all the batches of this run (reopened only if it is lost).
     with _smtp_connection() as connection, _async_commits():
-        while True:
-            distribution = Distribution.objects.filter(pk=distribution_id).first()
-            if (
-                distribution is None
-                or distribution.state != Distribution.State.SENDING
-                or distribution.needs_confirmation
-            ):
-                return WorkResult(batches, False, None)
-            if time.monotonic() > deadline:
-                return WorkResult(batches, True, None)
-            batch = claim_batch(distribution_id=distribution_id, size=claim_size(distribution_id))
-            if not batch:
-                break
-            send_batch(distribution=distribution, batch=batch, connection=connection)
-            batches += 1
+        try:
+            while True:
+                batch = []
+                distribution = Distribution.objects.filter(pk=distribution_id).first()
+                if (
+                    distribution is None
+                    or distribution.state != Distribution.State.SENDING
+                    or distribution.needs_confirmation
+                ):
+                    return WorkResult(batches, False, None)
+                reason = stop_reason(distribution_id)
+                if reason is not None:
+                    _stop(distribution, [], reason)
+                    return WorkResult(batches, False, None)
+                if time.monotonic() > deadline:
+                    return WorkResult(batches, True, None)
+                size = claim_size(distribution_id)
+                batch = claim_batch(distribution_id=distribution_id, size=size)
+                if not batch:
+                    break
+                send_batch(distribution=distribution, batch=batch, connection=connection)
+                batches += 1
+        except SoftTimeLimitExceeded:
+            _release_after_time_limit([d.pk for d in batch])
+            return WorkResult(batches, True, None)
     if finish_if_done(distribution_id):
         return WorkResult(batches, False, None)
     next_due = Delivery.objects.filter(
@@ -472,14 +524,32 @@ def distribution_work(*, distribution_id: int, budget_seconds: float | None = No
     return WorkResult(batches, False, next_due)
 
 
+def _release_after_time_limit(ids: list[int]) -> None:
+    """Celery's soft time limit struck mid-batch: the delivery in hand and the rest of the
+    claim go back to pending (claim released, attempt not counted), to be sent by the next
+    task. Whatever the interrupted query left on the database connection, a fresh one is used."""
+    if not db_connection.in_atomic_block:
+        db_connection.close()
+    _hand_back(ids)
+    log.warning("distribution: time limit; %d claimed deliveries back to pending", len(ids))
+
+
 def leases_hand_back(*, now: datetime.datetime | None = None) -> int:
-    """Deliveries whose worker died mid-batch go back to pending (or skipped, if cancelled)."""
+    """Deliveries whose worker died mid-batch go back to pending, or are skipped when their
+    send was cancelled (with its reason: cancelled, retracted)."""
     now = now or timezone.now()
     expired = Delivery.objects.filter(state=Delivery.State.SENDING, lease_expires_at__lt=now)
-    cancelled = expired.filter(distribution__state=Distribution.State.CANCELLED).update(
-        state=Delivery.State.SKIPPED, skip_reason="cancelled", lease_expires_at=None
-    )
+    skipped = 0
+    for reason in Distribution.CancelReason.values:
+        cancelled = Q(distribution__state=Distribution.State.CANCELLED) & (
+            Q(distribution__cancel_reason=reason)
+            if reason != Distribution.CancelReason.CANCELLED
+            else ~Q(distribution__cancel_reason=Distribution.CancelReason.RETRACTED)
+        )
+        skipped += expired.filter(cancelled).update(
+            state=Delivery.State.SKIPPED, skip_reason=reason, lease_expires_at=None
+        )
     returned = expired.update(state=Delivery.State.PENDING, lease_expires_at=None)
     if returned:
         log.warning("distribution: %d expired leases handed back", returned)
-    return cancelled + returned
+    return skipped + returned

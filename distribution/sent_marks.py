@@ -16,20 +16,30 @@ from django.db import DatabaseError
 from django.db import connection as db_connection
 from django.utils import timezone
 
-from distribution.models import Delivery
+from distribution.models import Delivery, Distribution
 
+# The mark also answers whether the distribution may go on (Distribution.stop_reason_sql): a
+# retraction or a cancel is seen with no query of its own, before the next message or so.
 _SQL = (
     "UPDATE distribution_delivery SET state = {}, sent_at = {}, updated_at = {}, "
-    "message_id = {}, lease_expires_at = NULL, last_error = '' WHERE id = {} AND state = {}"
+    "message_id = {}, lease_expires_at = NULL, last_error = '' WHERE id = {} AND state = {} "
+    "RETURNING {}"
 )
-_SQL_DB_API = _SQL.format(*["%s"] * 6)
-_SQL_LIBPQ = _SQL.format(*(f"${i}" for i in range(1, 7))).encode()
+_SQL_DB_API = _SQL.format(*["%s"] * 6, Distribution.stop_reason_sql("%s"))
+_SQL_LIBPQ = _SQL.format(
+    *(f"${i}" for i in range(1, 7)), Distribution.stop_reason_sql("$7::bigint")
+).encode()
 
 
 class SentMarks:
-    """One per batch. Call drain() before anything else uses the database connection."""
+    """One per batch. Call drain() before anything else uses the database connection.
 
-    def __init__(self) -> None:
+    `stop_reason` is None while the marks say the distribution may go on, else why not
+    ('paused', 'cancelled', 'retracted')."""
+
+    def __init__(self, distribution_id: int | None = None) -> None:
+        self._distribution_id = distribution_id
+        self.stop_reason: str | None = None
         self._pgconn = None
         self._waiting = False
         # Only in autocommit (as in a worker's task): inside a transaction block psycopg may
@@ -47,10 +57,14 @@ class SentMarks:
             str(message_id)[:255],
             delivery_id,
             Delivery.State.SENDING,
+            self._distribution_id,
         ]
         if self._pgconn is None:
             with db_connection.cursor() as cursor:
                 cursor.execute(_SQL_DB_API, params)
+                row = cursor.fetchone()
+            if row is not None:
+                self._note(row[0])
             return
         self.drain()
         # Django's wrapper turns psycopg's errors into django.db's and, for a broken
@@ -59,6 +73,16 @@ class SentMarks:
             # In libpq's blocking mode the query is flushed to the socket before this returns.
             self._pgconn.send_query_params(_SQL_LIBPQ, [str(p).encode() for p in params])
         self._waiting = True
+
+    def poll(self) -> None:
+        """Take the last mark's reply if it has already arrived; never waits."""
+        if not self._waiting:
+            return
+        with db_connection.wrap_database_errors:
+            self._pgconn.consume_input()
+            busy = self._pgconn.is_busy()
+        if not busy:
+            self.drain()
 
     def drain(self) -> None:
         """Wait for the reply to the last mark; raise if PostgreSQL refused it."""
@@ -70,5 +94,16 @@ class SentMarks:
             while (result := self._pgconn.get_result()) is not None:
                 if result.error_message:
                     error = result.error_message
+                elif result.ntuples:
+                    value = result.get_value(0, 0)
+                    self._note(None if value is None else value.decode())
         if error:
             raise DatabaseError(f"marking a delivery sent: {error.decode('utf-8', 'replace')}")
+
+    def _note(self, reason: str | None) -> None:
+        if self._distribution_id is None:
+            return  # not asked
+        # NULL: the distribution is gone; treat it as cancelled.
+        reason = Distribution.CancelReason.CANCELLED if reason is None else reason
+        if reason and self.stop_reason is None:
+            self.stop_reason = reason

@@ -207,15 +207,56 @@ def distribution_cancel(*, distribution_id: int, by) -> Distribution:
         if distribution.state in (Distribution.State.DONE, Distribution.State.CANCELLED):
             raise RuleBroken(f"This distribution is already {distribution.state}.")
         distribution.state = Distribution.State.CANCELLED
+        distribution.cancel_reason = Distribution.CancelReason.CANCELLED
         distribution.finished_at = timezone.now()
         distribution.needs_confirmation = False
-        distribution.save(update_fields=["state", "finished_at", "needs_confirmation"])
+        distribution.save(
+            update_fields=["state", "cancel_reason", "finished_at", "needs_confirmation"]
+        )
         # Messages in flight (state sending) are settled by their worker, or by the tick
         # when the lease runs out.
         distribution.deliveries.filter(state=Delivery.State.PENDING).update(
             state=Delivery.State.SKIPPED, skip_reason="cancelled", next_attempt_at=None
         )
     return distribution
+
+
+def distributions_stop_for_retraction(*, statement_id: int) -> int:
+    """A retracted statement reaches nobody more: its sends that are queued, sending or paused
+    are cancelled and every pending delivery is skipped with reason "retracted". A worker in
+    the middle of a batch sees it before its next message or so (sending.py) and skips the
+    rest of its claim the same way. A retraction notice (kind retraction) is not stopped.
+
+    Called after the retraction commits (the release_changed receiver, distribution/apps.py),
+    by the first worker to notice, and by the periodic tick; idempotent. Returns how many
+    sends it stopped."""
+    with transaction.atomic():
+        retracted = Statement.objects.filter(
+            pk=statement_id, state=Statement.State.RETRACTED
+        ).exists()
+        if not retracted:
+            return 0
+        ids = list(
+            Distribution.objects.select_for_update()
+            .filter(statement_id=statement_id, state__in=Distribution.UNFINISHED_STATES)
+            .exclude(kind=Distribution.Kind.RETRACTION)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        Distribution.objects.filter(pk__in=ids).update(
+            state=Distribution.State.CANCELLED,
+            cancel_reason=Distribution.CancelReason.RETRACTED,
+            finished_at=timezone.now(),
+            needs_confirmation=False,
+        )
+        Delivery.objects.filter(distribution_id__in=ids, state=Delivery.State.PENDING).update(
+            state=Delivery.State.SKIPPED,
+            skip_reason=Distribution.CancelReason.RETRACTED,
+            next_attempt_at=None,
+        )
+    return len(ids)
 
 
 def distribution_confirm_late(*, distribution_id: int, by) -> Distribution:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from config.celery import app
 from distribution import messages, sending, services
 from distribution.models import Delivery, Distribution
+from statements.models import Statement
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,20 @@ def send_distribution(distribution_id: int) -> None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def tick() -> None:
-    """Periodic: hand back expired leases, start due sends, re-queue what Redis may have lost."""
+    """Periodic: stop the sends of retracted statements (in case the signal was lost), hand
+    back expired leases, start due sends, re-queue what Redis may have lost."""
     now = timezone.now()
+    # Before handing leases back: a retracted statement's claims are skipped, not re-queued.
+    for statement_id in (
+        Distribution.objects.filter(
+            state__in=Distribution.UNFINISHED_STATES, statement__state=Statement.State.RETRACTED
+        )
+        .exclude(kind=Distribution.Kind.RETRACTION)
+        .order_by()
+        .values_list("statement_id", flat=True)
+        .distinct()
+    ):
+        services.distributions_stop_for_retraction(statement_id=statement_id)
     sending.leases_hand_back(now=now)
     for distribution_id in Distribution.objects.filter(
         state=Distribution.State.QUEUED, needs_confirmation=False, send_at__lte=now

@@ -14,6 +14,7 @@ from contacts.models import Suppression
 from contacts.services import contact_suppress, contact_unsubscribe
 from distribution import messages
 from distribution.models import Delivery
+from distribution.sending import without_address
 
 _REASONS = {
     EventType.BOUNCED: Suppression.Reason.BOUNCED,
@@ -40,7 +41,9 @@ def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) ->
         if bounced and delivery is not None and delivery.state == Delivery.State.SENT:
             Delivery.objects.filter(pk=delivery.pk).update(
                 state=Delivery.State.BOUNCED,
-                last_error=f"{esp_name}: {event.event_type}: {event.description or ''}"[:500],
+                last_error=without_address(
+                    f"{esp_name}: {event.event_type}: {event.description or ''}", address
+                ),
             )
         if address:
             contact_suppress(email=address, reason=reason)

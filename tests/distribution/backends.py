@@ -19,3 +19,16 @@ class RefusingBackend(EmailBackend):
                     code = codes.pop(0)
                     raise smtplib.SMTPRecipientsRefused({address: (code, b"test refusal")})
         return super().send_messages(messages)
+
+
+class HookBackend(EmailBackend):
+    """In-memory, calling `before_send(address)` as each message goes out: something happens
+    while a worker is in the middle of a batch (a retraction, the task's time running out)."""
+
+    before_send = None
+
+    def send_messages(self, messages):
+        for message in messages:
+            if HookBackend.before_send is not None:
+                HookBackend.before_send(message.to[0])
+        return super().send_messages(messages)
