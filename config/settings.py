@@ -48,6 +48,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "config.admin.PressroomAdminConfig",
+    "config.checks.ConfigChecks",  # start-up checks (config/checks.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
