@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import accounts.schema  # noqa: F401 (registers the OpenAPI security schemes)
         from accounts.staff import sync_role_permissions
 
         # Runs after every migrate, once every app's permissions exist (after the last app),

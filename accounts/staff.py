@@ -7,23 +7,11 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from accounts.roles import ROLE_PERMISSIONS, ROLES
 from config.errors import RuleBroken
 
 User = get_user_model()
-
-
-def role_of(user) -> str | None:
-    """The user's role name (the highest one if several), None for a non-staff user."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    names = {g.name for g in user.groups.all()}
-    for role in reversed(ROLES):
-        if role in names:
-            return role
-    return "admin" if user.is_superuser else None
 
 
 def staff_upsert(
@@ -52,9 +40,12 @@ def staff_upsert(
     return user, created
 
 
-def staff_token(*, user) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+def staff_token(*, user, name: str = "add_staff") -> str:
+    """A new API token for `user` (plaintext returned once; only its digest is stored)."""
+    from accounts.tokens import token_create
+
+    _, token = token_create(user=user, name=name)
+    return token
 
 
 def sync_role_permissions(**_kwargs) -> None:

@@ -47,7 +47,7 @@ else:
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "config.admin.PressroomAdminConfig",
+    "accounts.admin_site.PressroomAdminConfig",
     "config.checks.ConfigChecks",  # start-up checks (config/checks.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets served by the app, never from a CDN
     "django_filters",
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "burmese",
     "accounts",
     "campaigns",
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cache-Control: no-store on every desk, admin and staff API response.
+    "accounts.middleware.StaffNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -196,11 +199,23 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Proxies in front of the app: 0 (default) uses the connecting address and ignores
+# X-Forwarded-For (a client could forge it); N takes the Nth address from the right. Axes and
+# DRF's throttle read the same number (accounts/client_ip.py; django-ipware is not installed,
+# so axes' AXES_IPWARE_* settings would not apply).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 # Staff must log in with a TOTP code as well as a password (default in production); with it off,
 # a user who has enrolled a device must still give its code.
 STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "Pressroom"
 LOGIN_URL = "/desk/login/"
+# API tokens: django-rest-knox keeps a SHA-512 digest, never the token (accounts/models.py).
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 LOGIN_REDIRECT_URL = "/desk/"
 
 # --- Languages and time -----------------------------------------------------------------
@@ -233,17 +248,19 @@ STORAGES = {
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # accounts/policy.py decides: hashed expiring tokens, or a session with a role and (where
+    # required) a verified second factor.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.policy.ApiTokenAuthentication",
+        "accounts.policy.StaffSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.policy.StaffApiPermission"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_THROTTLE", default="120/minute")},
     # Proxies in front of the app whose X-Forwarded-For entries identify a client for the
     # throttle; 0 (the default) uses the connecting address, which a client cannot forge.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pressroom API",
@@ -275,6 +292,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "base-uri": ["'none'"],
     }
 }
 

@@ -1,6 +1,8 @@
 """Staff API for contacts and media lists (CONTRACT.md): publishers and admins only.
 
-Views check the right, validate the shape, and call contacts/services.py.
+Who may call each method is named here (`capabilities`) and decided by the one access policy
+(accounts/policy.py, the default DRF permission class); views validate and call
+contacts/services.py.
 """
 
 from __future__ import annotations
@@ -13,14 +15,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import NotAllowed
 from contacts import services
 from contacts.models import Contact, MediaList
-
-
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise NotAllowed("Only publishers and admins manage contacts and media lists.")
 
 
 class ContactIn(serializers.Serializer):
@@ -106,9 +102,10 @@ def media_list_json(media_list: MediaList, contacts: int | None = None) -> dict:
 
 
 class ContactsView(APIView):
+    capabilities = {"GET": "contacts.view", "POST": "contacts.add"}
+
     @extend_schema(operation_id="contacts_list", responses=ContactListOut)
     def get(self, request):
-        _require(request.user, "contacts.view_contact")
         contacts = Contact.objects.prefetch_related("memberships__media_list")
         if slug := request.query_params.get("media_list"):
             contacts = contacts.filter(memberships__media_list__slug=slug)
@@ -118,7 +115,6 @@ class ContactsView(APIView):
 
     @extend_schema(operation_id="contacts_create", request=ContactIn, responses={201: ContactOut})
     def post(self, request):
-        _require(request.user, "contacts.add_contact")
         data = ContactIn(data=request.data)
         data.is_valid(raise_exception=True)
         contact = services.contact_create(**data.validated_data)
@@ -126,16 +122,16 @@ class ContactsView(APIView):
 
 
 class ContactView(APIView):
+    capabilities = {"GET": "contacts.view", "PATCH": "contacts.change"}
+
     @extend_schema(operation_id="contacts_retrieve", responses=ContactOut)
     def get(self, request, pk: int):
-        _require(request.user, "contacts.view_contact")
         return Response(contact_json(get_object_or_404(Contact, pk=pk)))
 
     @extend_schema(
         operation_id="contacts_partial_update", request=ContactPatch, responses=ContactOut
     )
     def patch(self, request, pk: int):
-        _require(request.user, "contacts.change_contact")
         get_object_or_404(Contact, pk=pk)
         data = ContactPatch(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -146,14 +142,15 @@ class ContactView(APIView):
 class ContactActionView(APIView):
     """POST /api/v1/contacts/<id>/unsubscribe/ and /erase/ (erasure is for admins)."""
 
+    def get_capability(self, request) -> str:
+        return "contacts.erase" if self.kwargs["action"] == "erase" else "contacts.change"
+
     @extend_schema(request=None, responses=ContactOut)
     def post(self, request, pk: int, action: str):
         get_object_or_404(Contact, pk=pk)
         if action == "unsubscribe":
-            _require(request.user, "contacts.change_contact")
             contact = services.contact_unsubscribe(contact_id=pk)
         else:
-            _require(request.user, "contacts.delete_contact")
             services.contact_erase(contact_id=pk)
             contact = Contact.objects.get(pk=pk)
         return Response(contact_json(contact))
@@ -167,9 +164,10 @@ class MediaListIn(serializers.Serializer):
 
 
 class MediaListsView(APIView):
+    capabilities = {"GET": "media_lists.view", "POST": "media_lists.add"}
+
     @extend_schema(operation_id="media_lists_list", responses=MediaListListOut)
     def get(self, request):
-        _require(request.user, "contacts.view_medialist")
 
         lists = MediaList.objects.annotate(
             active=Count("memberships", filter=Q(memberships__contact__status="active"))
@@ -180,7 +178,6 @@ class MediaListsView(APIView):
         operation_id="media_lists_create", request=MediaListIn, responses={201: MediaListOut}
     )
     def post(self, request):
-        _require(request.user, "contacts.add_medialist")
         data = MediaListIn(data=request.data)
         data.is_valid(raise_exception=True)
         media_list = services.media_list_create(**data.validated_data)

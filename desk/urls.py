@@ -3,15 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from desk.views import contacts, sends
+from desk.views import account, contacts, sends
 from desk.views import statements as v
 from desk.views.search import desk_search
 
 urlpatterns = [
     path("", v.dashboard, name="desk"),
-    path("login/", v.StaffLoginView.as_view(), name="desk-login"),
-    path("2fa/", v.two_factor_setup, name="desk-2fa"),
-    path("login-again/", v.logout_then_login, name="desk-logout-then-login"),
+    path("login/", account.StaffLoginView.as_view(), name="desk-login"),
+    path("2fa/", account.two_factor_setup, name="desk-2fa"),
+    path("2fa/recovery-codes/", account.recovery_codes, name="desk-recovery-codes"),
+    path("tokens/", account.token_list, name="desk-tokens"),
+    path("tokens/<str:digest>/<str:action>/", account.token_action, name="desk-token-action"),
+    path("login-again/", account.logout_then_login, name="desk-logout-then-login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="desk-login"), name="desk-logout"),
     path("translations/", v.translation_overview, name="desk-translations"),
     path("search/", desk_search, name="desk-search"),

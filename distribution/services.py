@@ -12,19 +12,17 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from config.errors import NotAllowed, RuleBroken
+from accounts.policy import require
+from config.errors import RuleBroken
 from contacts.models import MediaList
 from distribution import recipients
 from distribution.models import Delivery, Distribution
 from publishing.visibility import is_public
 from statements.models import Statement
 
-PERMISSION = "statements.distribute_statement"
-
 
 def _require_publisher(user) -> None:
-    if not (user and user.is_authenticated and user.has_perm(PERMISSION)):
-        raise NotAllowed("Only publishers send statements to media lists.")
+    require(user, "sends.start")  # accounts/policy.py decides
 
 
 def is_embargoed(statement: Statement, now: datetime.datetime | None = None) -> bool:

@@ -6,29 +6,21 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.policy import desk_view
 from contacts.models import Contact, MediaList
 
-# Contacts are sensitive: journalists who cover Myanmar can be targeted for it.
-PERMISSION = "contacts.view_contact"
 RECENT = datetime.timedelta(days=30)
 
 
-@login_required
+# Contacts are sensitive: journalists who cover Myanmar can be targeted for it.
+@desk_view(capability="contacts.view")
 def contact_list(request) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
-        return render(
-            request,
-            "desk/contacts_refused.html",
-            {"message": "Only publishers and admins see the contacts."},
-            status=403,
-        )
     contacts = Contact.objects.exclude(status=Contact.Status.ERASED).prefetch_related("lists")
     query = (request.GET.get("q") or "").strip()[:200]
     if query:

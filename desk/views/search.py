@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from accounts.policy import desk_view
 from config.languages import language_codes
-from desk.views.statements import staff_required
 from statements.models import Statement
 from statements.search import search_statements
 
@@ -14,7 +14,7 @@ MAX_RESULTS = 100
 TITLE_CHARS = 90
 
 
-@staff_required
+@desk_view
 def desk_search(request):
     q = (request.GET.get("q") or "").strip()[:200]
     results: list[dict] = []

@@ -3,13 +3,12 @@ resume or cancel. Every change goes through distribution/services.py."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.staff import role_of
+from accounts.policy import can, desk_view
 from config.errors import NotAllowed, RuleBroken
 from contacts.models import MediaList
 from distribution import services
@@ -17,31 +16,20 @@ from distribution.models import Delivery, Distribution
 from statements.models import Statement
 
 
-def _staff(request) -> None:
-    if role_of(request.user) is None:
-        raise NotAllowed("Staff only.")
-
-
 def _refused(request, err: Exception, status: int) -> HttpResponse:
     return render(request, "desk/refused.html", {"message": str(err)}, status=status)
 
 
-@login_required
+@desk_view(capability="sends.view")
 def sends(request) -> HttpResponse:
-    try:
-        _staff(request)
-    except NotAllowed as err:
-        return _refused(request, err, 403)
     rows = Distribution.objects.select_related("statement").prefetch_related("media_lists")[:50]
     items = [(d, services.distribution_counts(distribution=d)) for d in rows]
     return render(request, "desk/sends.html", {"items": items})
 
 
-@login_required
+@desk_view(capability="sends.start")
 def send_new(request) -> HttpResponse:
     """Choose a statement and lists, see who would get it by language, then confirm."""
-    if not request.user.has_perm(services.PERMISSION):
-        return _refused(request, NotAllowed("Only publishers send statements."), 403)
     statements = Statement.objects.filter(
         state__in=[*Statement.PUBLIC_STATES, Statement.State.RETRACTED]
     ).order_by("-published_at")[:100]
@@ -73,19 +61,18 @@ def send_new(request) -> HttpResponse:
     return render(request, "desk/send_new.html", context)
 
 
-@login_required
+@desk_view(capability="sends.view")
 def send_detail(request, pk: int) -> HttpResponse:
-    try:
-        _staff(request)
-    except NotAllowed as err:
-        return _refused(request, err, 403)
     distribution = get_object_or_404(
         Distribution.objects.select_related("statement", "created_by"), pk=pk
     )
-    deliveries = distribution.deliveries.order_by("id")
-    if state := request.GET.get("state"):
-        deliveries = deliveries.filter(state=state)
-    page = Paginator(deliveries, 100).get_page(request.GET.get("page"))
+    # Recipients' addresses: only for those the policy lets see them; others get the counts.
+    page = None
+    if can(request.user, "recipients.view", distribution):
+        deliveries = distribution.deliveries.order_by("id")
+        if state := request.GET.get("state"):
+            deliveries = deliveries.filter(state=state)
+        page = Paginator(deliveries, 100).get_page(request.GET.get("page"))
     counts = services.distribution_counts(distribution=distribution)
     return render(
         request,
@@ -97,16 +84,14 @@ def send_detail(request, pk: int) -> HttpResponse:
             "page": page,
             "states": Delivery.State.values,
             "live": distribution.state in Distribution.ACTIVE_STATES,
-            "can_act": request.user.has_perm(services.PERMISSION),
+            "can_act": can(request.user, "sends.start"),
         },
     )
 
 
-@login_required
+@desk_view(capability="sends.view")
 def send_progress(request, pk: int) -> JsonResponse:
     """Counts as JSON for the live progress view."""
-    if role_of(request.user) is None:
-        return JsonResponse({"message": "Staff only.", "extra": {}}, status=403)
     distribution = get_object_or_404(Distribution, pk=pk)
     counts = services.distribution_counts(distribution=distribution)
     return JsonResponse(
@@ -135,7 +120,7 @@ _ACTIONS = {
 }
 
 
-@login_required
+@desk_view(capability="sends.view")
 @require_POST
 def send_action(request, pk: int, action: str) -> HttpResponse:
     if action not in _ACTIONS:

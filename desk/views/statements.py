@@ -7,13 +7,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import functools
-from base64 import b32encode
 
-import django_otp
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,14 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from accounts.staff import role_of
-from accounts.two_factor import (
-    StaffLoginForm,
-    confirm_device,
-    needs_second_factor,
-    pending_device,
-    qr_svg,
-)
+from accounts.policy import desk_view, role_of
 from burmese import truncate
 from config.errors import NotAllowed, RuleBroken
 from config.languages import language_codes
@@ -41,73 +29,13 @@ from statements.models import Statement
 S = Statement.State
 
 
-def staff_required(view, *, second_factor: bool = True):
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if role_of(request.user) is None:
-            raise PermissionDenied("Staff only.")
-        if second_factor and needs_second_factor(request.user):
-            return redirect("desk-2fa")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-class StaffLoginView(LoginView):
-    form_class = StaffLoginForm
-    template_name = "desk/login.html"
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        device = getattr(form.get_user(), "otp_device", None)
-        if device is not None:
-            django_otp.login(self.request, device)
-        return response
-
-
-@functools.partial(staff_required, second_factor=False)
-def two_factor_setup(request):
-    """Enrol an authenticator app: scan the code, type the number it shows."""
-    if django_otp.user_has_device(request.user, confirmed=True):
-        if request.user.is_verified():
-            return render(request, "desk/two_factor.html", {"enrolled": True})
-        return redirect("desk-logout-then-login")
-    device = pending_device(request.user)
-    status = 200
-    if request.method == "POST":
-        if confirm_device(request, device, request.POST.get("otp_token", "").strip()):
-            messages.success(request, "Two-factor login is on for your account.")
-            return redirect("desk")
-        messages.error(request, "That code did not match; try the current one.")
-        status = 400
-    return render(
-        request,
-        "desk/two_factor.html",
-        {
-            "enrolled": False,
-            "qr_svg": qr_svg(device),
-            "secret": b32encode(device.bin_key).decode(),
-        },
-        status=status,
-    )
-
-
-def logout_then_login(request):
-    from django.contrib.auth import logout
-
-    logout(request)
-    messages.info(request, "Log in again with the code from your authenticator app.")
-    return redirect("desk-login")
-
-
 def _statements():
     return Statement.objects.select_related("campaign", "created_by").prefetch_related(
         "translations", "amendments"
     )
 
 
-@staff_required
+@desk_view
 def dashboard(request):
     now = timezone.now()
     statements = list(_statements().order_by("-updated_at"))
@@ -136,7 +64,7 @@ def dashboard(request):
     )
 
 
-@staff_required
+@desk_view
 def translation_overview(request):
     rows = []
     for statement in _statements().exclude(state=S.RETRACTED).order_by("-updated_at"):
@@ -167,7 +95,7 @@ def translation_overview(request):
     )
 
 
-@staff_required
+@desk_view
 def statement_new(request):
     form = StatementForm(request.POST or None, creating=True)
     status = 200
@@ -250,13 +178,13 @@ def _detail_context(request, statement: Statement, form: StatementForm | None = 
     }
 
 
-@staff_required
+@desk_view
 def statement_detail(request, pk: int):
     statement = get_object_or_404(_statements(), pk=pk)
     return render(request, "desk/statement_detail.html", _detail_context(request, statement))
 
 
-@staff_required
+@desk_view
 @require_POST
 def statement_save(request, pk: int):
     statement = get_object_or_404(Statement, pk=pk)
@@ -337,7 +265,7 @@ ACTIONS = {
 } | {"comment": workflow.statement_comment}
 
 
-@staff_required
+@desk_view
 @require_POST
 def statement_action(request, pk: int, name: str):
     service = ACTIONS.get(name)
@@ -357,7 +285,7 @@ def statement_action(request, pk: int, name: str):
     return redirect("desk-statement", pk=pk)
 
 
-@staff_required
+@desk_view
 def statement_diff(request, pk: int):
     statement = get_object_or_404(Statement, pk=pk)
     revisions = {r.number: r for r in statement.revisions.all()}
@@ -393,7 +321,7 @@ def statement_diff(request, pk: int):
     )
 
 
-@staff_required
+@desk_view
 def statement_preview(request, pk: int, language: str):
     statement = get_object_or_404(_statements(), pk=pk)
     entry = workflow.working_content(statement).get(language)

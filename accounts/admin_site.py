@@ -1,4 +1,5 @@
-"""The Django admin behind the desk login, and behind a second factor where it is required."""
+"""The Django admin behind the desk login, and behind the one access policy (accounts/policy.py):
+admins only, with a verified second factor where one is required."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ class PressroomAdminSite(admin.AdminSite):
     site_header = "Pressroom administration"
 
     def has_permission(self, request) -> bool:
-        from accounts.two_factor import needs_second_factor
+        from accounts.policy import can
 
-        return super().has_permission(request) and not needs_second_factor(request.user)
+        return request.user.is_active and can(request.user, "admin.use")
 
     def login(self, request, extra_context=None):
         # One login page for staff, with the second factor; never a weaker one here.
@@ -24,4 +25,4 @@ class PressroomAdminSite(admin.AdminSite):
 
 
 class PressroomAdminConfig(AdminConfig):
-    default_site = "config.admin.PressroomAdminSite"
+    default_site = "accounts.admin_site.PressroomAdminSite"
