@@ -33,11 +33,10 @@ def _comment_action(name: str, service, serializer_class=s.CommentSerializer):
     """A POST /statements/<id>/<name>/ action that validates its body and calls `service`."""
 
     def handler(self, request, pk=None):
+        statement_id = _existing_pk(pk)  # an unknown statement is a 404 whatever the body
         payload = serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        statement = service(
-            statement_id=_existing_pk(pk), by=request.user, **payload.validated_data
-        )
+        statement = service(statement_id=statement_id, by=request.user, **payload.validated_data)
         return _respond(self, statement)
 
     # DRF maps the HTTP method to the function's name, so name it before decorating.
