@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import tokens
 from accounts import two_factor as tf
-from accounts.policy import desk_view
+from accounts.policy import desk_view, second_factor_verified
 from config.errors import RuleBroken
 
 
@@ -40,7 +40,7 @@ def two_factor_setup(request) -> HttpResponse:
     """Enrol an authenticator app: scan the code, type the number it shows. Each visit makes a
     new secret, shown once."""
     if tf.is_enrolled(request.user):
-        if request.user.is_verified():
+        if second_factor_verified(request.user):
             return render(
                 request,
                 "desk/two_factor.html",

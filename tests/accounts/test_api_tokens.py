@@ -134,3 +134,18 @@ def test_a_token_works_for_the_api_under_2fa(make_staff):
     # Tokens come only from verified sessions (or the console), so they count as verified.
     token = staff_token(user=make_staff("author"))
     assert api(token).get("/api/v1/statements/").status_code == 200
+
+
+def test_an_admin_revokes_a_token_in_the_admin_and_sees_no_secret(client, make_staff):
+    token = staff_token(user=make_staff("editor"), name="newsroom script")
+    row = ApiToken.objects.get()
+    client.force_login(make_staff("admin"))
+    listing = client.get("/admin/accounts/apitoken/")
+    assert listing.status_code == 200 and "newsroom script" in listing.content.decode()
+    assert token not in listing.content.decode()
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+    from django.contrib.admin.utils import quote
+
+    delete = client.post(f"/admin/accounts/apitoken/{quote(row.pk)}/delete/", {"post": "yes"})
+    assert delete.status_code == 302
+    assert api(token).get("/api/v1/statements/").status_code == 401
