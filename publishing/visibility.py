@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from statements.models import Statement, StatementTranslation
 
-PUBLIC_STATES = (Statement.State.PUBLISHED, Statement.State.CORRECTED)
+PUBLIC_STATES = Statement.PUBLIC_STATES  # published, corrected
 
 
 def _clock(now: datetime.datetime | None):
@@ -84,6 +84,9 @@ def public_statements(now: datetime.datetime | None = None) -> QuerySet[Statemen
 def tombstones(now: datetime.datetime | None = None) -> QuerySet[Statement]:
     """Retracted releases whose URL answers with the retraction notice; never in listings."""
     return Statement.objects.filter(tombstone_filter(now))
+
+
+retracted_statements = tombstones  # the earlier name
 
 
 def embargo_running(statement: Statement, now: datetime.datetime | None = None) -> bool:

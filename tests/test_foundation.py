@@ -81,22 +81,33 @@ def test_production_mode_refuses_to_start_without_secret_key_and_hosts(tmp_path)
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        | {
-            "VAR_DIR": str(tmp_path),
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "press.example.org",
-            "SECRET_KEY": "x" * 20 + os.urandom(24).hex(),
-            "SUPPRESSION_KEY": os.urandom(24).hex(),
-            "SITE_URL": "https://press.example.org",
-        },
-    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "VAR_DIR": str(tmp_path),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "press.example.org",
+        "SECRET_KEY": "x" * 20 + os.urandom(24).hex(),
+        "SUPPRESSION_KEY": os.urandom(24).hex(),
+        "SITE_URL": "https://press.example.org",
+    }
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+
+    # A production deploy runs collectstatic first; without its manifest the check fails
+    # (config/checks.py: pressroom.E001), as every page would.
+    missing = manage("check", "--deploy")
+    assert missing.returncode != 0 and "pressroom.E001" in missing.stderr
+    # The manifest as collectstatic writes it (running it here, compressing every file,
+    # takes over a minute; tests/public/test_static_manifest_check.py runs it for real).
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
