@@ -57,7 +57,7 @@ class SentMarks:
             str(message_id)[:255],
             delivery_id,
             Delivery.State.SENDING,
-            self._distribution_id,
+            self._distribution_id or 0,  # 0: no distribution, nothing to learn
         ]
         if self._pgconn is None:
             with db_connection.cursor() as cursor:
