@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from config.languages import pick
-from publishing.visibility import readable_languages
+from publishing.visibility import is_retracted, readable_languages
 from statements.models import Statement
 
 ALLOWED_TAGS = {
@@ -238,7 +238,7 @@ def language_name(code: str) -> str:
 
 
 def release_status(statement: Statement) -> str:
-    if statement.state == Statement.State.RETRACTED:
+    if is_retracted(statement):
         return "retracted"
     if statement.state == Statement.State.CORRECTED or statement.corrected_at:
         return "corrected"

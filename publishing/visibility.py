@@ -105,6 +105,11 @@ def is_public(statement: Statement, now: datetime.datetime | None = None) -> boo
     )
 
 
+def published_under_embargo(statement: Statement, now: datetime.datetime | None = None) -> bool:
+    """Published, but its embargo still runs: only embargo-trusted lists may have it."""
+    return statement.state in PUBLIC_STATES and embargo_running(statement, now)
+
+
 def is_tombstone(statement: Statement, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
     return (
