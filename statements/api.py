@@ -32,7 +32,8 @@ def _existing_pk(pk) -> int:
 def _comment_action(name: str, service, serializer_class=s.CommentSerializer):
     """A POST /statements/<id>/<name>/ action that validates its body and calls `service`."""
 
-    def handler(self, request, pk=None):
+    # format: DefaultRouter also routes <action>.json; the renderer reads it, not us.
+    def handler(self, request, pk=None, format=None):  # noqa: A002
         statement_id = _existing_pk(pk)  # an unknown statement is a 404 whatever the body
         payload = serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
