@@ -12,10 +12,12 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . \
  && useradd --system --home /srv pressroom && mkdir -p /srv/var && chown pressroom /srv/var
-USER pressroom
-# Throwaway keys for the build steps: otherwise DEBUG=1 would make key files in the image.
-RUN export DEBUG=1 SECRET_KEY=build-only SUPPRESSION_KEY=build-only \
+# The production storage's manifest is written only with DEBUG=0 (without it every page would
+# answer 500; the pressroom.E001 check stops start-up instead). Throwaway keys for these build
+# steps, so no key file ends up in the image.
+RUN export DEBUG=0 ALLOWED_HOSTS=build SECRET_KEY=build-only SUPPRESSION_KEY=build-only \
  && python manage.py collectstatic --noinput \
- && python manage.py compilemessages --ignore=.venv || true
+ && (python manage.py compilemessages --ignore=.venv || true)
+USER pressroom
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -17,22 +17,12 @@ from config.errors import RuleBroken
 from contacts.models import MediaList
 from distribution import recipients
 from distribution.models import Delivery, Distribution
-from publishing.visibility import is_public
+from publishing.visibility import is_public, published_under_embargo
 from statements.models import Statement
 
 
 def _require_publisher(user) -> None:
     require(user, "sends.start")  # accounts/policy.py decides
-
-
-def is_embargoed(statement: Statement, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return (
-        statement.state in Statement.PUBLIC_STATES
-        and statement.published_at is not None
-        and statement.embargo_until is not None
-        and statement.embargo_until > now
-    )
 
 
 def check_sendable(
@@ -58,7 +48,7 @@ def check_sendable(
         raise RuleBroken("Choose at least one media list.")
     if is_public(statement, now):
         return
-    if is_embargoed(statement, now):
+    if published_under_embargo(statement, now):
         untrusted = [m.slug for m in media_lists if not m.embargo_trusted]
         if untrusted:
             raise RuleBroken(
@@ -90,7 +80,7 @@ def recipient_preview(
     return recipients.preview(
         statement=statement,
         contacts=recipients.audience(statement=statement, kind=kind, media_lists=lists),
-        embargoed=kind == Distribution.Kind.RELEASE and is_embargoed(statement),
+        embargoed=kind == Distribution.Kind.RELEASE and published_under_embargo(statement),
     )
 
 
