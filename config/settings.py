@@ -211,7 +211,7 @@ STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "Pressroom"
 LOGIN_URL = "/desk/login/"
 # API tokens: django-rest-knox keeps a SHA-512 digest, never the token (accounts/models.py).
-KNOX_TOKEN_MODEL = "accounts.ApiToken"
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
 # knox's own migrations would create a table for its swapped-out model that nothing uses (and
 # that stops PostgreSQL from flushing auth_user in tests); the table is accounts_apitoken.
 MIGRATION_MODULES = {"knox": None}

@@ -28,9 +28,11 @@ def _production(storage: str, static_root):
     ],
 )
 def test_missing_static_manifest_stops_the_check_with_a_clear_error(storage, tmp_path):
-    with _production(storage, tmp_path / "static"):
-        with pytest.raises(SystemCheckError, match=r"(?s)pressroom\.E001.*collectstatic"):
-            call_command("check")
+    with (
+        _production(storage, tmp_path / "static"),
+        pytest.raises(SystemCheckError, match=r"(?s)pressroom\.E001.*collectstatic"),
+    ):
+        call_command("check")
 
 
 def test_after_collectstatic_the_check_passes(tmp_path):
