@@ -808,8 +808,10 @@ def send(client, w: World, caller: str, req: Req, *, json_api: bool):
 
 def body_text(response) -> str:
     if getattr(response, "streaming", False):
+        # Consuming it closes it (the test client's wrapper). A second close() would send
+        # request_finished with close_old_connections connected, closing PostgreSQL's
+        # connection inside the test's transaction.
         content = b"".join(response.streaming_content)
-        response.close()
     else:
         content = response.content
     return content.decode("utf-8", "replace")
