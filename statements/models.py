@@ -33,6 +33,91 @@ class Boilerplate(models.Model):
         return self.slug
 
 
+# Logos: raster formats WeasyPrint embeds and every browser shows; SVG could carry scripts.
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 4000
+
+
+def validate_logo(upload) -> None:
+    """A PNG or JPEG of at most 1 MB and 4000 pixels a side: judged by its content (Pillow),
+    never by its name or the browser's content type."""
+    from django.core.exceptions import ValidationError
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(
+            "The logo is %(size)s KB; the largest allowed is %(limit)s KB.",
+            code="logo_size",
+            params={"size": upload.size // 1024, "limit": LOGO_MAX_BYTES // 1024},
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind, (width, height) = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        raise ValidationError(
+            "The logo must be a PNG or JPEG image; this file is not one.", code="logo_type"
+        ) from err
+    finally:
+        upload.seek(0)
+    if kind not in LOGO_FORMATS:
+        raise ValidationError(
+            "The logo must be a PNG or JPEG image; this file is %(kind)s.",
+            code="logo_type",
+            params={"kind": kind},
+        )
+    if max(width, height) > LOGO_MAX_PIXELS:
+        raise ValidationError(
+            "The logo is %(width)s×%(height)s pixels; the largest allowed is %(limit)s a side.",
+            code="logo_pixels",
+            params={"width": width, "height": height, "limit": LOGO_MAX_PIXELS},
+        )
+
+
+class Organisation(models.Model):
+    """The organisation that publishes: one row (pk 1, made by a migration), printed as the
+    letterhead of PDFs and emails. Read through statements.organisation.current_organisation()."""
+
+    SINGLETON_PK = 1
+
+    name = LocalisedField(help_text="The organisation's name in each language.")
+    logo = models.FileField(
+        upload_to="organisation/",
+        blank=True,
+        validators=[validate_logo],
+        help_text="Optional. PNG or JPEG, at most 1 MB.",
+    )
+    address = LocalisedField(blank=True, help_text="Postal address, in each language.")
+    website = models.URLField(blank=True)
+    default_boilerplate = models.ForeignKey(
+        Boilerplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="About us and media contact for releases without their own.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="organisation_singleton")]
+
+    def __str__(self) -> str:
+        return pick(self.name, "en") or "Organisation"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    def name_in(self, language: str) -> str:
+        return pick(self.name, language)
+
+    def address_in(self, language: str) -> str:
+        return pick(self.address, language)
+
+
 class Statement(models.Model):
     class Kind(models.TextChoices):
         PRESS_RELEASE = "press_release", "Press release"
