@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the demo's emails and PDFs follow the port served, unless SITE_URL is set.
+RUN_SITE_URL = $${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: install run test bench lint format clean
 
@@ -20,9 +22,9 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	$(BIN)/python manage.py seed_demo
+	SITE_URL="$(RUN_SITE_URL)" $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (desk: /desk/, admin: /admin/, API: /api/v1/releases/)"
-	$(BIN)/python manage.py run_embedded --addr $(HOST):$(PORT)
+	SITE_URL="$(RUN_SITE_URL)" $(BIN)/python manage.py run_embedded --addr $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -42,7 +42,8 @@ def pdf_dir() -> Path:
 
 def fingerprint(view: ReleaseView) -> str:
     payload = json.dumps(
-        {"v": TEMPLATE_VERSION, "release": dataclasses.asdict(view)},
+        # SITE_URL too: the PDF prints its link, so a PDF made under another port is made anew.
+        {"v": TEMPLATE_VERSION, "site": settings.SITE_URL, "release": dataclasses.asdict(view)},
         sort_keys=True,
         ensure_ascii=False,
         default=str,

@@ -2,11 +2,15 @@
 
 Without Redis there is no beat process, yet scheduled publications and embargo lifts must still
 happen; a thread runs the periodic tasks of CELERY_BEAT_SCHEDULE in this process instead.
+
+Links in emails and PDFs point at SITE_URL; when the environment does not set it, it follows the
+address served (`make run PORT=8300` links to :8300, not the default :8000).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -38,6 +42,14 @@ def run_periodic_tasks_forever(stop: threading.Event) -> None:
         stop.wait(5)
 
 
+def site_url_for(addr: str) -> str:
+    """The URL readers reach `addr` ("host:port" or "port") at; a wildcard host is this machine."""
+    host, _, port = addr.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]"):  # noqa: S104 (a wildcard bind is read, not made)
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Run the development server with the periodic tasks in-process (no Redis needed)."
 
@@ -45,6 +57,9 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args, addr, **options):
+        if not os.environ.get("SITE_URL"):
+            # Everything reads settings.SITE_URL when it makes a link, and tasks run in-process.
+            settings.SITE_URL = site_url_for(addr)
         app.loader.import_default_modules()
         stop = threading.Event()
         threading.Thread(target=run_periodic_tasks_forever, args=(stop,), daemon=True).start()
