@@ -40,7 +40,7 @@ from statements.models import (
     StatementTranslation,
 )
 from statements.search import refresh_search_text
-from statements.signals import release_changed
+from statements.signals import release_changed, statement_transitioned
 
 # The reads every face needs live with the transition table; re-exported for callers.
 from statements.transitions import (  # noqa: F401
@@ -94,6 +94,17 @@ def _lock(statement_id: int) -> Statement:
 def _after_commit(statement_id: int, action: str) -> None:
     transaction.on_commit(
         lambda: release_changed.send(sender=Statement, statement_id=statement_id, action=action)
+    )
+
+
+def _announce(statement: Statement, action: str, by, comment: str = "") -> None:
+    """statement_transitioned, inside the transaction: receivers' rows commit with it."""
+    statement_transitioned.send(
+        sender=Statement,
+        statement_id=statement.pk,
+        action=action,
+        by_id=getattr(by, "pk", None),
+        comment=comment or "",
     )
 
 
@@ -408,6 +419,8 @@ def statement_edit(
             values=changes,
             after_publication=published,
         )
+        if from_state != statement.state:
+            _announce(statement, "returned_to_review", by)
         if published and changes:
             _after_commit(statement.pk, "edited")
     return statement, notices
@@ -468,6 +481,7 @@ def statement_set_embargo(
                 }
             },
         )
+        _announce(statement, "set_embargo", by, reason.strip())
         _after_commit(statement.pk, "embargo_changed")
     return statement
 
@@ -504,6 +518,7 @@ def statement_submit(*, statement_id: int, by, comment: str = "") -> Statement:
         StatementEvent.record(
             statement, by=by, action="submit", from_state=from_state, comment=comment
         )
+        _announce(statement, "submit", by, comment)
     return statement
 
 
@@ -532,6 +547,7 @@ def statement_request_changes(*, statement_id: int, by, comment: str) -> Stateme
         StatementEvent.record(
             statement, by=by, action="request_changes", from_state=from_state, comment=comment
         )
+        _announce(statement, "request_changes", by, comment)
     return statement
 
 
@@ -571,6 +587,7 @@ def statement_approve(*, statement_id: int, by, comment: str = "") -> Statement:
             needed=needed,
             content_hash=content_hash,
         )
+        _announce(statement, "approved" if approvals >= needed else "approve", by, comment)
     return statement
 
 
@@ -623,6 +640,7 @@ def statement_schedule(
             comment=comment,
             scheduled_at=scheduled_at.isoformat(),
         )
+        _announce(statement, "schedule", by, comment)
     return statement
 
 
@@ -636,6 +654,7 @@ def statement_unschedule(*, statement_id: int, by, comment: str = "") -> Stateme
         StatementEvent.record(
             statement, by=by, action="unschedule", from_state=State.SCHEDULED, comment=comment
         )
+        _announce(statement, "unschedule", by, comment)
     return statement
 
 
@@ -663,6 +682,7 @@ def statement_publish(
             scheduled=system,
             embargo_until=statement.embargo_until.isoformat() if statement.embargo_until else None,
         )
+        _announce(statement, "publish", by, comment)
         _after_commit(statement.pk, "published")
     return statement
 
@@ -681,6 +701,7 @@ def _publish_follow_up(statement: Statement, by, comment: str) -> Statement:
         comment=comment,
         languages=sorted(changed),
     )
+    _announce(statement, "publish", by, comment)
     _after_commit(statement.pk, "translation_published")
     return statement
 
@@ -732,6 +753,7 @@ def statement_correct(
             notes=notes,
             languages=sorted(changed),
         )
+        _announce(statement, "correct", by, comment)
         _after_commit(statement.pk, "corrected")
     return statement
 
@@ -751,6 +773,7 @@ def statement_retract(*, statement_id: int, by, reason: str) -> Statement:
         StatementEvent.record(
             statement, by=by, action="retract", from_state=from_state, comment=reason
         )
+        _announce(statement, "retract", by, reason)
         _after_commit(statement.pk, "retracted")
     return statement
 
@@ -820,6 +843,7 @@ def run_due_schedules(now: datetime.datetime | None = None) -> dict[str, list[st
             StatementEvent.record(
                 statement, by=None, action="embargo_lifted", from_state=statement.state
             )
+            _announce(statement, "embargo_lifted", None)
             _after_commit(statement.pk, "embargo_lifted")
         done["lifted"].append(statement.slug)
     return done
@@ -837,6 +861,7 @@ def _report_overdue(statement_id: int, now: datetime.datetime, *, error: str) ->
             from_state=statement.state,
             comment=error or "Published later than scheduled.",
         )
+        _announce(statement, "overdue", None, error)
 
 
 def overdue_report(now: datetime.datetime | None = None) -> list[Statement]:
