@@ -278,6 +278,25 @@ def build_message(
     return message
 
 
+# The desk's preview and test send: a stand-in recipient and an unsubscribe token no contact has.
+PREVIEW_ADDRESS = "journalist@example.org"
+PREVIEW_TOKEN = "preview-not-a-contact"
+
+
+def preview_message(
+    *, statement: Statement, variant: str, kind: str, address: str = PREVIEW_ADDRESS
+) -> EmailMultiAlternatives:
+    """One variant exactly as a recipient gets it (render_variant, then build_message), for
+    the desk's preview and test send; only the recipient is a stand-in."""
+    rendered = render_variant(statement=statement, variant=variant, kind=kind)
+    return build_message(
+        rendered=rendered,
+        address=address,
+        token=PREVIEW_TOKEN,
+        message_id=f"<pressroom.preview.{statement.pk}@{message_domain()}>",
+    )
+
+
 # The per-recipient parts of a pre-built message: only ASCII letters, digits and dots, so
 # neither header folding nor 8bit bodies can split them.
 TO_MARK = "recipient.placeholder@pressroom.invalid"
