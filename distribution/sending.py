@@ -32,6 +32,7 @@ from contacts.models import Contact, Suppression, address_hash
 from distribution import messages, smtp_wire
 from distribution.models import Delivery, Distribution
 from distribution.sent_marks import SentMarks
+from distribution.signals import distribution_finished
 
 log = logging.getLogger(__name__)
 
@@ -471,9 +472,12 @@ def finish_if_done(distribution_id: int) -> bool:
     ).exists()
     if open_:
         return False
-    Distribution.objects.filter(pk=distribution_id, state=Distribution.State.SENDING).update(
-        state=Distribution.State.DONE, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        finished = Distribution.objects.filter(
+            pk=distribution_id, state=Distribution.State.SENDING
+        ).update(state=Distribution.State.DONE, finished_at=timezone.now())
+        if finished:
+            distribution_finished.send(sender=Distribution, distribution_id=distribution_id)
     return True
 
 

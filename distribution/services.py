@@ -17,6 +17,7 @@ from config.errors import RuleBroken
 from contacts.models import MediaList
 from distribution import recipients
 from distribution.models import Delivery, Distribution
+from distribution.signals import distribution_finished
 from publishing.visibility import is_public, published_under_embargo
 from statements.models import Statement
 
@@ -135,9 +136,11 @@ def _finish_if_empty(distribution: Distribution) -> None:
     if not distribution.deliveries.filter(
         state__in=[Delivery.State.PENDING, Delivery.State.SENDING]
     ).exists():
-        Distribution.objects.filter(pk=distribution.pk, state=Distribution.State.SENDING).update(
-            state=Distribution.State.DONE, finished_at=timezone.now()
-        )
+        finished = Distribution.objects.filter(
+            pk=distribution.pk, state=Distribution.State.SENDING
+        ).update(state=Distribution.State.DONE, finished_at=timezone.now())
+        if finished:
+            distribution_finished.send(sender=Distribution, distribution_id=distribution.pk)
 
 
 def _locked(distribution_id: int) -> Distribution:
