@@ -8,6 +8,7 @@ its own caching headers).
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 STAFF_PREFIXES = ("/desk/", "/admin/")
@@ -32,3 +33,35 @@ class StaffNoStoreMiddleware:
         if any(isinstance(p, type) and issubclass(p, StaffApiPermission) for p in permissions):
             request.staff_view = True
         return None
+
+
+DESK_PREFIX = "/desk/"
+
+
+class DeskLanguageMiddleware:
+    """The desk speaks each staff member's chosen language (accounts.InterfacePreference);
+    without a choice, the one LocaleMiddleware took from the browser. The public site keeps
+    its /en/ and /my/ prefixes: only /desk/ paths are touched. After AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(DESK_PREFIX):
+            language = chosen_language(request.user)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+def chosen_language(user) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from accounts.models import InterfacePreference
+    from config.languages import language_codes
+
+    language = (
+        InterfacePreference.objects.filter(user=user).values_list("language", flat=True).first()
+    )
+    return language if language in language_codes() else None

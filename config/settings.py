@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): logged in with a second factor.
     "django_otp.middleware.OTPMiddleware",
+    # /desk/ in the staff member's chosen language (after authentication).
+    "accounts.middleware.DeskLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cache-Control: no-store on every desk, admin and staff API response.

@@ -5,6 +5,7 @@ from django.urls import path
 
 from desk.views import account, contacts, sends
 from desk.views import statements as v
+from desk.views.language import choose_language
 from desk.views.search import desk_search
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("tokens/<str:digest>/<str:action>/", account.token_action, name="desk-token-action"),
     path("login-again/", account.logout_then_login, name="desk-logout-then-login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="desk-login"), name="desk-logout"),
+    path("language/", choose_language, name="desk-language"),
     path("translations/", v.translation_overview, name="desk-translations"),
     path("search/", desk_search, name="desk-search"),
     path("statements/new/", v.statement_new, name="desk-statement-new"),

@@ -12,6 +12,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Ask, Campaign, LocalisedField, Role, Target
 from config.languages import pick
@@ -120,20 +121,20 @@ class Organisation(models.Model):
 
 class Statement(models.Model):
     class Kind(models.TextChoices):
-        PRESS_RELEASE = "press_release", "Press release"
-        STATEMENT = "statement", "Statement"
-        BRIEFING = "briefing", "Briefing"
-        OPEN_LETTER = "open_letter", "Open letter"
+        PRESS_RELEASE = "press_release", _("Press release")
+        STATEMENT = "statement", _("Statement")
+        BRIEFING = "briefing", _("Briefing")
+        OPEN_LETTER = "open_letter", _("Open letter")
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        CORRECTED = "corrected", "Corrected"
-        RETRACTED = "retracted", "Retracted"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        CORRECTED = "corrected", _("Corrected")
+        RETRACTED = "retracted", _("Retracted")
 
     PUBLIC_STATES = (State.PUBLISHED, State.CORRECTED)
 

@@ -529,6 +529,11 @@ ROWS: dict[str, Row] = {
     # Desk.
     "desk": Row("desk", _one("GET", "/desk/", S(200))),
     "desk-translations": Row("desk", _one("GET", "/desk/translations/", S(200))),
+    "desk-language": Row(
+        "desk",
+        _one("POST", "/desk/language/", S(302), data={"language": "en"}, location="/desk/"),
+        method="POST",
+    ),
     "desk-search": Row(
         "desk",
         lambda w, c: [
