@@ -88,6 +88,9 @@ CAPABILITIES: dict[str, Capability] = {
         permission="statements.distribute_statement",
     ),
     "admin.use": Capability("Only admins use the Django admin.", roles=("admin",)),
+    "organisation.change": Capability(
+        "Only admins change the organisation's settings.", roles=("admin",)
+    ),
 }
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from desk.views import account, contacts, sends
+from desk.views import account, contacts, organisation, sends
 from desk.views import statements as v
 from desk.views.language import choose_language
 from desk.views.search import desk_search
@@ -36,4 +36,5 @@ urlpatterns = [
     path("sends/<int:pk>/progress.json", sends.send_progress, name="desk-send-progress"),
     path("sends/<int:pk>/<str:action>/", sends.send_action, name="desk-send-action"),
     path("contacts/", contacts.contact_list, name="desk-contacts"),
+    path("organisation/", organisation.organisation_settings, name="desk-organisation"),
 ]

@@ -5,6 +5,7 @@ from statements.models import (
     Amendment,
     Boilerplate,
     Correction,
+    Organisation,
     Review,
     Revision,
     Statement,
@@ -214,3 +215,43 @@ class BoilerplateAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
 
 
 admin.site.register(Boilerplate, BoilerplateAdmin)
+
+
+class OrganisationAdmin(admin.ModelAdmin):
+    """The one organisation row (made by a migration): changed, never added or deleted. The
+    same form as the desk's (statements/organisation.py): names per language, logo checks."""
+
+    list_display = ["__str__", "website", "updated_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        from statements.organisation import OrganisationForm
+
+        kwargs["form"] = OrganisationForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        from statements.organisation import OrganisationForm
+
+        return list(OrganisationForm.field_order)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from django.contrib import messages
+
+        from statements.organisation import organisation_update
+
+        organisation_update(form=form)
+        for notice in getattr(form, "burmese_notices", []):
+            messages.warning(
+                request,
+                f"{notice['field']}: converted from Zawgyi to Unicode. "
+                f"Check the result: {notice['text']}",
+            )
+
+
+admin.site.register(Organisation, OrganisationAdmin)

@@ -581,6 +581,10 @@ ROWS: dict[str, Row] = {
         "desk",
         _one("GET", "/desk/contacts/", S(200), roles=PUBLISHERS, show=(RECIPIENT,)),
     ),
+    # The organisation's letterhead settings: admins only (accounts/policy.py).
+    "desk-organisation": Row(
+        "desk", _one("GET", "/desk/organisation/", S(200), roles=frozenset({"admin"}))
+    ),
     # Staff API: statements.
     "staff-statement-list": Row(
         "api",
