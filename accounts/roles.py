@@ -6,7 +6,16 @@ workflow service checks these permissions, never group names.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 ROLES = ("author", "editor", "publisher", "admin")
+# What the desk calls each role, in the interface language.
+ROLE_LABELS = {
+    "author": _("Author"),
+    "editor": _("Editor"),
+    "publisher": _("Publisher"),
+    "admin": _("Administrator"),
+}
 
 _READ_REFERENCE = [
     "campaigns.view_campaign",

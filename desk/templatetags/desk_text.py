@@ -15,6 +15,7 @@ import re
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from burmese import contains_burmese
 from config import languages
@@ -52,6 +53,23 @@ def lang_attr(value: object) -> str:
 @register.filter
 def language_name(code: object) -> str:
     return languages.language_name(str(code))
+
+
+@register.filter
+def in_interface_language(value: object) -> str:
+    """A campaign, target or other object with name_in(lang), named in the desk's language."""
+    name_in = getattr(value, "name_in", None)
+    if name_in is None:
+        return "" if value is None else str(value)
+    return name_in(get_language() or "en") or str(value)
+
+
+@register.filter
+def person(user) -> str:
+    """A staff member as the desk names them: full name, else username."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
 
 
 @register.filter

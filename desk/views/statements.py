@@ -10,6 +10,9 @@ import difflib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from accounts.policy import desk_view, role_of
+from accounts.roles import ROLE_LABELS
 from burmese import truncate
 from config.errors import NotAllowed, RuleBroken
 from config.languages import language_codes
@@ -24,7 +28,7 @@ from desk.forms import StatementForm
 from distribution.selectors import sends_in_progress
 from publishing.rendering import markdown_html
 from statements import transitions, workflow
-from statements.models import Statement
+from statements.models import Amendment, Statement
 
 S = Statement.State
 
@@ -35,31 +39,94 @@ def _statements():
     )
 
 
+# The dashboard shows pages, never whole lists: its queries stay the same in number however
+# many statements there are (tests/desk/test_dashboard.py counts them).
+DASHBOARD_PAGE = 20
+REVIEW_PAGE = 10
+
+
+def _dashboard_rows():
+    """Statements for dashboard tables, newest first by publication (else last update)."""
+    return (
+        Statement.objects.select_related("campaign", "created_by")
+        .prefetch_related("translations", "amendments")
+        .annotate(dated=Coalesce("published_at", "updated_at"))
+        .order_by("-dated", "-pk")
+    )
+
+
+def _page(request, queryset, key: str, *, count: int | None = None, size: int = DASHBOARD_PAGE):
+    paginator = Paginator(queryset, size)
+    if count is not None:
+        paginator.count = count  # known from the grouped count: no COUNT query per section
+    page = paginator.get_page(request.GET.get(key))
+    page.key = key
+    return page
+
+
+def _waiting_for_review(request):
+    """A page of the statements this user may approve now. transitions.can() decides; the
+    query only narrows to statements in review that someone else wrote, and can() runs on one
+    page of those (a few queries each), so the cost is bounded by REVIEW_PAGE."""
+    user = request.user
+    if not user.has_perm(transitions.permission_of("approve")):
+        return None
+    in_review = Q(state=S.IN_REVIEW) | Q(
+        state__in=workflow.POST_PUBLICATION, amendments__status=Amendment.Status.IN_REVIEW
+    )
+    candidates = (
+        _dashboard_rows()
+        .filter(in_review)
+        .exclude(created_by=user)
+        .distinct()
+        .prefetch_related("targets", "asks", "roles")  # what the approval hash covers
+    )
+    page = _page(request, candidates, "review_page", size=REVIEW_PAGE)
+    page.object_list = [s for s in page.object_list if transitions.can("approve", s, user)]
+    return page
+
+
 @desk_view
 def dashboard(request):
     now = timezone.now()
-    statements = list(_statements().order_by("-updated_at"))
-    by_state = {state: [] for state in S.values}
-    for statement in statements:
-        by_state[statement.state].append(statement)
-    waiting = [s for s in statements if transitions.can("approve", s, request.user)]
-    scheduled = sorted(by_state[S.SCHEDULED], key=lambda s: s.scheduled_at)
-    embargoed = [
-        s
-        for s in statements
-        if s.state in workflow.POST_PUBLICATION and s.embargo_until and s.embargo_until > now
-    ]
+    grouped = Statement.objects.order_by().values("state").annotate(n=Count("pk"))
+    counts = {row["state"]: row["n"] for row in grouped}
+    by_state, empty_states = [], []
+    for state in S:
+        if counts.get(state.value):
+            rows = _dashboard_rows().filter(state=state.value)
+            page = _page(request, rows, f"{state.value}_page", count=counts[state.value])
+            by_state.append((state.label, state.value, page))
+        else:
+            empty_states.append(state.label)
+    scheduled = _page(
+        request,
+        _dashboard_rows().filter(state=S.SCHEDULED).order_by("scheduled_at", "pk"),
+        "scheduled_page",
+        count=counts.get(S.SCHEDULED, 0),
+    )
+    embargoed = _page(
+        request,
+        _dashboard_rows()
+        .filter(state__in=workflow.POST_PUBLICATION, embargo_until__gt=now)
+        .order_by("embargo_until", "pk"),
+        "embargo_page",
+    )
+    overdue = workflow.overdue_report(now)
+    prefetch_related_objects(overdue, "translations")
+    role = role_of(request.user)
     return render(
         request,
         "desk/dashboard.html",
         {
-            "by_state": [(S(state).label, state, items) for state, items in by_state.items()],
-            "waiting": waiting,
+            "by_state": by_state,
+            "empty_states": empty_states,
+            "waiting": _waiting_for_review(request),
             "scheduled": scheduled,
             "embargoed": embargoed,
-            "overdue": workflow.overdue_report(now),
-            "role": role_of(request.user),
-            "sends": list(sends_in_progress()),
+            "overdue": overdue,
+            "role": ROLE_LABELS.get(role, role),
+            "sends": list(sends_in_progress()[:DASHBOARD_PAGE]),
         },
     )
 
