@@ -11,11 +11,28 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import desk_view
 from contacts.models import Contact, MediaList
 
 RECENT = datetime.timedelta(days=30)
+PAGE_SIZE = 100
+# Statuses in plain words, in the desk's language (the model's labels are English only).
+STATUS_LABELS = {
+    Contact.Status.ACTIVE: _("Active"),
+    Contact.Status.UNSUBSCRIBED: _("Unsubscribed"),
+    Contact.Status.BOUNCED: _("Bounced"),
+    Contact.Status.COMPLAINED: _("Complained"),
+    Contact.Status.ERASED: _("Erased"),
+}
+
+
+def _with_labels(contacts) -> list[Contact]:
+    contacts = list(contacts)
+    for contact in contacts:
+        contact.status_label = STATUS_LABELS.get(contact.status, contact.get_status_display())
+    return contacts
 
 
 # Contacts are sensitive: journalists who cover Myanmar can be targeted for it.
@@ -45,14 +62,18 @@ def contact_list(request) -> HttpResponse:
         .order_by("-status_changed_at")
         .only("email", "name", "status", "status_changed_at")[:50]
     )
+    page = Paginator(contacts.order_by("email"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_labels(page.object_list)
     return render(
         request,
         "desk/contacts.html",
         {
-            "page": Paginator(contacts.order_by("email"), 100).get_page(request.GET.get("page")),
-            "recent": recent,
+            "page": page,
+            "recent": _with_labels(recent),
             "recent_days": RECENT.days,
-            "statuses": [s for s in Contact.Status.choices if s[0] != Contact.Status.ERASED],
+            "statuses": [
+                (value, label) for value, label in STATUS_LABELS.items() if value != "erased"
+            ],
             "lists": MediaList.objects.all(),
             "chosen": {"q": query, "status": status, "list": media_list},
         },
