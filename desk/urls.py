@@ -34,6 +34,13 @@ urlpatterns = [
     path("sends/new/", sends.send_new, name="desk-send-new"),
     path("sends/<int:pk>/", sends.send_detail, name="desk-send"),
     path("sends/<int:pk>/progress.json", sends.send_progress, name="desk-send-progress"),
+    path("sends/<int:pk>/cancel/confirm/", sends.send_cancel_confirm, name="desk-send-cancel"),
+    path("sends/test/", sends.send_test, name="desk-send-test"),
+    path(
+        "sends/preview/<int:pk>/<str:kind>/<str:variant>/",
+        sends.send_preview_html,
+        name="desk-send-preview-html",
+    ),
     path("sends/<int:pk>/<str:action>/", sends.send_action, name="desk-send-action"),
     path("contacts/", contacts.contact_list, name="desk-contacts"),
     path("organisation/", organisation.organisation_settings, name="desk-organisation"),

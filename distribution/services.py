@@ -6,8 +6,13 @@ The API, the desk and the periodic task call these. Sending itself is distributi
 from __future__ import annotations
 
 import datetime
+import email
+import email.policy
+import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -15,11 +20,11 @@ from django.utils import timezone
 from accounts.policy import require
 from config.errors import RuleBroken
 from contacts.models import MediaList
-from distribution import recipients
+from distribution import messages, recipients
 from distribution.models import Delivery, Distribution
 from distribution.signals import distribution_finished
 from publishing.visibility import is_public, published_under_embargo
-from statements.models import Statement
+from statements.models import Statement, StatementEvent
 
 
 def _require_publisher(user) -> None:
@@ -318,3 +323,115 @@ def distribution_counts(*, distribution: Distribution) -> dict[str, int]:
     for row in distribution.deliveries.values("state").annotate(n=Count("id")):
         counts[row["state"]] = row["n"]
     return counts
+
+
+# --- The desk's preview and test send ---------------------------------------------------
+
+# Stands for "some list trusted with embargoed material" when asking which kinds of send a
+# statement allows at all, before any list is chosen.
+_ANY_TRUSTED_LIST = MediaList(slug="any-trusted-list", name="", embargo_trusted=True)
+TEST_SEND_ACTION = "test_send"
+PREVIEW_HEADERS = ("From", "To", "Reply-To", "List-Unsubscribe", "Content-Language")
+
+
+def sendable_kinds(*, statement: Statement, now: datetime.datetime | None = None) -> list[str]:
+    """The kinds of send (release, correction, retraction) this statement allows now, to
+    suitable lists: the desk offers "Send this release" only when there is one."""
+    kinds = []
+    for kind in Distribution.Kind.values:
+        try:
+            check_sendable(statement=statement, kind=kind, media_lists=[_ANY_TRUSTED_LIST], now=now)
+        except RuleBroken:
+            continue
+        kinds.append(kind)
+    return kinds
+
+
+def _check_variant(variant: str) -> list[str]:
+    from config.languages import language_codes
+
+    codes = variant.split(messages.VARIANT_SEPARATOR)
+    if not variant or any(code not in language_codes() for code in codes):
+        raise RuleBroken(f"Unknown language version {variant!r}.", variant=variant)
+    return codes
+
+
+def _check_previewable(statement: Statement, kind: str, variant: str) -> None:
+    if kind not in Distribution.Kind.values:
+        raise RuleBroken(f"Unknown kind {kind!r}; one of {', '.join(Distribution.Kind.values)}.")
+    _check_variant(variant)
+    check_sendable(statement=statement, kind=kind, media_lists=[_ANY_TRUSTED_LIST])
+
+
+def message_preview(*, statement: Statement, kind: str, variant: str) -> dict:
+    """One language version of a send as its recipients get it, read back from the message's
+    own bytes (messages.preview_message builds it as a real send does): subject, the headers
+    that matter, the plain-text and HTML parts."""
+    _check_previewable(statement, kind, variant)
+    message = messages.preview_message(statement=statement, variant=variant, kind=kind)
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+    text = parsed.get_body(preferencelist=("plain",))
+    html_part = parsed.get_body(preferencelist=("html",))
+    return {
+        "variant": variant,
+        "languages": variant.split(messages.VARIANT_SEPARATOR),
+        # As a mail client shows them: decoded, without the folding's leading space.
+        "subject": str(parsed["Subject"] or "").strip(),
+        "headers": [(name, str(parsed[name] or "").strip()) for name in PREVIEW_HEADERS],
+        "text": text.get_content() if text is not None else "",
+        "html": html_part.get_content() if html_part is not None else "",
+    }
+
+
+def test_sends_left(*, by, now: datetime.datetime | None = None) -> int:
+    """The one rate rule for test sends: DISTRIBUTION_TEST_SENDS_PER_HOUR per person in any
+    hour, counted from the audit log, so it holds across workers and restarts."""
+    now = now or timezone.now()
+    limit = getattr(settings, "DISTRIBUTION_TEST_SENDS_PER_HOUR", 10)
+    used = StatementEvent.objects.filter(
+        actor=by, action=TEST_SEND_ACTION, created_at__gt=now - datetime.timedelta(hours=1)
+    ).count()
+    return max(limit - used, 0)
+
+
+def distribution_test_send(*, statement_id: int, kind: str, variant: str, by) -> str:
+    """Send one language version to the caller's own address, through the same mail backend
+    as real sends, with "[TEST]" before the subject. Recorded in the statement's history (no
+    delivery: it counts toward nothing). Returns the address it went to."""
+    _require_publisher(by)
+    address = (getattr(by, "email", "") or "").strip()
+    if not address:
+        raise RuleBroken(
+            "Your account has no email address, so a test cannot be sent to you. "
+            "Ask an admin to add one."
+        )
+    with transaction.atomic():
+        # One person's test sends one at a time, so two clicks cannot both pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=by.pk).first()
+        try:
+            statement = Statement.objects.get(pk=statement_id)
+        except Statement.DoesNotExist as err:
+            raise RuleBroken(f"No statement {statement_id}.") from err
+        _check_previewable(statement, kind, variant)
+        if test_sends_left(by=by) <= 0:
+            raise RuleBroken(
+                "You have sent as many tests as allowed in an hour "
+                f"({getattr(settings, 'DISTRIBUTION_TEST_SENDS_PER_HOUR', 10)}). "
+                "Try again later."
+            )
+        event = StatementEvent.record(
+            statement, by=by, action=TEST_SEND_ACTION, kind=kind, variant=variant, sent=False
+        )
+    message = messages.preview_message(
+        statement=statement, variant=variant, kind=kind, address=address
+    )
+    message.subject = f"[TEST] {message.subject}"
+    message.extra_headers["Message-ID"] = (
+        f"<pressroom.test.{uuid.uuid4().hex}@{messages.message_domain()}>"
+    )
+    try:
+        get_connection(fail_silently=False).send_messages([message])
+    except Exception as err:  # the mail server's answer is the message worth showing
+        raise RuleBroken(f"The mail server did not take the test: {err}") from err
+    StatementEvent.objects.filter(pk=event.pk).update(data={**event.data, "sent": True})
+    return address

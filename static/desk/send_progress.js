@@ -21,7 +21,11 @@
     });
     bar.max = Math.max(total, 1);
     bar.value = finished;
-    summary.textContent = finished + " of " + total + " finished";
+    // The sentence comes translated from the page; the script only fills in the numbers.
+    var sentence = summary.dataset.template || "%(finished)s of %(total)s finished";
+    summary.textContent = sentence
+      .replace("%(finished)s", String(finished))
+      .replace("%(total)s", String(total));
     status.textContent = data.status_display;
   }
 

@@ -577,6 +577,52 @@ ROWS: dict[str, Row] = {
     "desk-send-action": Row(
         "desk", _send("x/", method="POST"), conds=("published", "missing"), method="POST"
     ),
+    "desk-send-cancel": Row(
+        "desk",
+        lambda w, c: [
+            Req(
+                "GET",
+                f"/desk/sends/{w.distribution_pk if c == 'published' else 999999}/cancel/confirm/",
+                S(200) if c == "published" else S(404),
+                roles=PUBLISHERS,
+                refused=S(403),
+            )
+        ],
+        conds=("published", "missing"),
+    ),
+    "desk-send-test": Row(
+        "desk",
+        lambda w, c: [
+            Req("POST", "/desk/sends/test/", S(400), data={}, roles=PUBLISHERS),
+            Req(
+                "POST",
+                "/desk/sends/test/",
+                S(302),
+                data={"statement": w.pks["published"], "kind": "release", "variant": "en"},
+                roles=PUBLISHERS,
+            ),
+        ],
+        method="POST",
+    ),
+    "desk-send-preview-html": Row(
+        "desk",
+        lambda w, c: [
+            Req(
+                "GET",
+                f"/desk/sends/preview/{w.pk(c)}/release/{lang}/",
+                (S(200) if c in ("published", "corrected") else S(200, 400))
+                if c in w.pks
+                else S(404),
+                roles=PUBLISHERS,
+                refused=S(403),
+                show=((markers(c)["title"] if lang == "en" else markers(c)["my_title"]),)
+                if c == "published"
+                else (),
+            )
+            for lang in LANGS
+        ],
+        conds=STATEMENT_CONDS,
+    ),
     "desk-contacts": Row(
         "desk",
         _one("GET", "/desk/contacts/", S(200), roles=PUBLISHERS, show=(RECIPIENT,)),
