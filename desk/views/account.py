@@ -15,6 +15,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts import tokens
@@ -51,15 +52,15 @@ def two_factor_setup(request) -> HttpResponse:
         codes = tf.enrolment_confirm(request, request.POST.get("otp_token", ""))
         if codes is not None:
             request.session[tf.RECOVERY_CODES_SESSION_KEY] = codes
-            messages.success(request, "Two-factor login is on for your account.")
+            messages.success(request, gettext("Two-factor login is on for your account."))
             return redirect("desk-recovery-codes")
         if tf.enrolment_device(request) is not None:
             # Same attempt, same secret; it is not shown again (reload for a new one).
-            messages.error(request, "That code did not match; try the current one.")
+            messages.error(request, gettext("That code did not match; try the current one."))
             return render(
                 request, "desk/two_factor.html", {"enrolled": False, "retry": True}, status=400
             )
-        messages.error(request, "That setup was replaced; scan this new code.")
+        messages.error(request, gettext("That setup was replaced; scan this new code."))
         device, status = tf.enrolment_start(request), 400
     else:
         device, status = tf.enrolment_start(request), 200
@@ -93,7 +94,7 @@ def recovery_codes(request) -> HttpResponse:
 
 def logout_then_login(request) -> HttpResponse:
     logout(request)
-    messages.info(request, "Log in again with the code from your authenticator app.")
+    messages.info(request, gettext("Log in again with the code from your authenticator app."))
     return redirect("desk-login")
 
 
@@ -120,7 +121,7 @@ def token_list(request) -> HttpResponse:
         if days not in tokens.LIFETIME_DAYS:
             raise ValueError
     except ValueError:
-        messages.error(request, "Choose one of the offered lifetimes.")
+        messages.error(request, gettext("Choose one of the offered lifetimes."))
         return _tokens_page(request, status=400)
     try:
         _, plaintext = tokens.token_create(
@@ -140,11 +141,11 @@ def token_action(request, digest: str, action: str) -> HttpResponse:
     try:
         if action == "revoke":
             tokens.token_revoke(user=request.user, digest=digest)
-            messages.success(request, "Token revoked.")
+            messages.success(request, gettext("Token revoked."))
             return redirect("desk-tokens")
         if action == "rotate":
             _, plaintext = tokens.token_rotate(user=request.user, digest=digest)
-            messages.success(request, "Token rotated: the old one no longer works.")
+            messages.success(request, gettext("Token rotated: the old one no longer works."))
             return _tokens_page(request, new_token=plaintext)
     except RuleBroken as err:
         messages.error(request, err.message)

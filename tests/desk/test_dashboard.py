@@ -8,9 +8,12 @@ import pytest
 from desk.views.statements import DASHBOARD_PAGE
 from statements import workflow
 from statements.models import Statement
-from tests.statements.conftest import EN, MY, campaign, staff  # noqa: F401 (fixtures)
+from tests.statements import conftest as statement_fixtures
+from tests.statements.conftest import EN, MY
 
 pytestmark = pytest.mark.django_db
+# The statements suite's fixtures, shared.
+campaign, staff = statement_fixtures.campaign, statement_fixtures.staff
 
 
 def _make(staff, campaign, n: int, *, prefix: str = "s") -> None:
