@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("config.urls_api")),
     path("desk/", include("desk.urls")),
     path("", include("distribution.urls")),
+    path("", include("publishing.urls_root")),  # /sitemap.xml, /robots.txt, /favicon.ico
 ]
 urlpatterns += i18n_patterns(path("", include("publishing.urls")))
 

@@ -40,6 +40,7 @@ from publishing.visibility import (
     public_or_tombstone,
     public_targets,
     published_releases,
+    readable_languages,
     release_last_modified,
     releases_last_modified,
     search_filter,
@@ -143,10 +144,16 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
     def last_modified(self):
         return None
 
+    def content_languages(self) -> list[str]:
+        """The languages of the body: reference data carries every configured language."""
+        return [code for code, _name in settings.LANGUAGES]
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
+        # Said here, not by LocaleMiddleware (the browser's language, not the body's).
+        response["Content-Language"] = ", ".join(self.content_languages())
         response.render()
         etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
         response["ETag"] = etag
@@ -159,7 +166,12 @@ class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
             request, etag=etag, last_modified=timestamp, response=response
         )
         if conditional is not response:
-            for header in ("Cache-Control", "Vary", "Access-Control-Allow-Origin"):
+            for header in (
+                "Cache-Control",
+                "Vary",
+                "Access-Control-Allow-Origin",
+                "Content-Language",
+            ):
                 if header in response and header not in conditional:
                     conditional[header] = response[header]
         return conditional
@@ -252,6 +264,16 @@ class ReleaseViewSet(PublicReadOnly):
             obj = getattr(self, "_object", None)
             return release_last_modified(obj) if obj is not None else None
         return getattr(self, "_last_modified", None)
+
+    def content_languages(self) -> list[str]:
+        if self.action == "retrieve":
+            obj = getattr(self, "_object", None)
+            if obj is not None:
+                return readable_languages(obj) or super().content_languages()
+        language = self.request.query_params.get("language")
+        if language in dict(settings.LANGUAGES):  # validated by the filter before a 200
+            return [language]
+        return super().content_languages()
 
     def get_object(self):
         self._object = super().get_object()

@@ -69,6 +69,12 @@ class AskRefSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Ask.Status.choices)
 
 
+class QuoteSerializer(serializers.Serializer):
+    speaker = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(help_text="Plain text, no markup.")
+    text_html = serializers.CharField(help_text="Sanitised HTML (the pages' allowlist).")
+
+
 class ReleaseTranslationSerializer(serializers.Serializer):
     title = serializers.CharField()
     summary = serializers.CharField(allow_blank=True)
@@ -76,6 +82,28 @@ class ReleaseTranslationSerializer(serializers.Serializer):
     body_text = serializers.CharField(allow_blank=True)
     url = serializers.URLField()
     pdf_url = serializers.URLField(allow_null=True)
+    quotes = QuoteSerializer(many=True, help_text="Who said what, in this language.")
+    more_information = serializers.CharField(
+        allow_blank=True, help_text="Further reading and links, as plain text."
+    )
+    more_information_html = serializers.CharField(allow_blank=True, help_text="Sanitised HTML.")
+
+
+def _quotes(quotes: object) -> list[dict]:
+    """The structured quotes of a translation ([{speaker, text}]), as text and sanitised HTML."""
+    out = []
+    for quote in quotes if isinstance(quotes, list) else []:
+        if not isinstance(quote, dict) or not str(quote.get("text", "")).strip():
+            continue
+        text_html = markdown_html(str(quote["text"]))
+        out.append(
+            {
+                "speaker": str(quote.get("speaker", "")),
+                "text": html_text(text_html),
+                "text_html": text_html,
+            }
+        )
+    return out
 
 
 class ReleaseSerializer(serializers.Serializer):
@@ -101,6 +129,7 @@ class ReleaseSerializer(serializers.Serializer):
             tr = statement.translation(code)
             body_html = "" if retracted else markdown_html(tr.body)
             pdf_url = None if retracted else _absolute(request, pdf_path(statement.slug, code))
+            more_html = "" if retracted else markdown_html(tr.more_information)
             translations[code] = {
                 "title": tr.title,
                 "summary": "" if retracted else tr.summary,
@@ -108,6 +137,10 @@ class ReleaseSerializer(serializers.Serializer):
                 "body_text": "" if retracted else html_text(body_html),
                 "url": _absolute(request, page_path(statement.slug, code)),
                 "pdf_url": pdf_url,
+                # A tombstone keeps title and dates only: no quotes, no links.
+                "quotes": [] if retracted else _quotes(tr.quotes),
+                "more_information": html_text(more_html),
+                "more_information_html": more_html,
             }
         return {
             "slug": statement.slug,

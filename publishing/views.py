@@ -2,10 +2,16 @@
 
 Only what publishing/visibility.py allows is shown; a retracted release keeps its URL as a
 tombstone with the date and reason (410 Gone), never its body, once its embargo (if any) is over.
+Each page carries Open Graph and Twitter card tags in its language (`open_graph`). At the root:
+/sitemap.xml (publishing/sitemaps.py), /robots.txt and /favicon.ico (publishing/urls_root.py).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.paginator import EmptyPage, Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
@@ -13,13 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.decorators import decorator_from_middleware
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
 from campaigns.models import Campaign
 from config.languages import pick
 from publishing.pdf import ensure_pdf
-from publishing.rendering import build_release, build_summary
+from publishing.rendering import build_release, build_summary, page_path
+from publishing.sitemaps import SITEMAPS
 from publishing.visibility import (
     is_retracted,
     public_campaigns,
@@ -33,8 +40,44 @@ PAGE_SIZE = 20
 conditional = decorator_from_middleware(ConditionalGetMiddleware)
 
 
+# Open Graph locales (language_TERRITORY) of the configured languages.
+OG_LOCALES = {"en": "en_GB", "my": "my_MM"}
+
+
 def _language() -> str:
     return get_language() or "en"
+
+
+def _og_locale(code: str) -> str:
+    return OG_LOCALES.get(code, code)
+
+
+def open_graph(
+    request,
+    *,
+    title: str,
+    description: str,
+    languages: list[str] | None = None,
+    kind: str = "website",
+    published: str = "",
+) -> dict:
+    """Open Graph and Twitter card tags of a page in the current language; `languages` are those
+    the page can also be read in (og:locale:alternate)."""
+    language = _language()
+    others = [code for code in (languages or []) if code != language]
+    return {
+        "title": title,
+        "description": description,
+        "url": request.build_absolute_uri(request.path),
+        "type": kind,
+        "locale": _og_locale(language),
+        "alternate_locales": [_og_locale(code) for code in others],
+        "published_time": published,
+    }
+
+
+def _all_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
 
 
 def _page(queryset, number: int):
@@ -84,6 +127,12 @@ def release_list(request, page: int = 1):
                 {"slug": c.slug, "name": pick(c.name, language)}
                 for c in public_campaigns().filter(status=Campaign.Status.ACTIVE).order_by("slug")
             ],
+            "og": open_graph(
+                request,
+                title=gettext("Press releases"),
+                description=gettext("Published press releases and statements."),
+                languages=_all_languages(),
+            ),
         },
     )
 
@@ -96,15 +145,26 @@ def release_detail(request, slug: str):
     if statement is None:
         raise Http404("No such release.")
     release = build_release(statement, language)
-    status = 410 if release.status == "retracted" else 200
+    retracted = release.status == "retracted"
+    og = open_graph(
+        request,
+        title=release.title,
+        description="" if retracted else release.summary,  # a tombstone shows no text
+        languages=[lang["code"] for lang in release.languages],
+        kind="article",
+        published=release.published.iso if release.published else "",
+    )
+    # og:url names the page in the language it is shown in (its canonical address).
+    og["url"] = request.build_absolute_uri(page_path(statement.slug, language))
     return render(
         request,
         "public/release_detail.html",
         {
             "release": release,
             "alternates": [lang for lang in release.languages if not lang["current"]],
+            "og": og,
         },
-        status=status,
+        status=410 if retracted else 200,
     )
 
 
@@ -150,6 +210,12 @@ def campaign_list(request):
                 }
                 for c in campaigns
             ],
+            "og": open_graph(
+                request,
+                title=gettext("Campaigns"),
+                description=gettext("Published press releases and statements."),
+                languages=_all_languages(),
+            ),
         },
     )
 
@@ -174,8 +240,49 @@ def campaign_detail(request, slug: str, page: int = 1):
             "releases": [build_summary(s, language) for s in current.object_list],
             "page": current,
             "links": _page_links(current, "public:campaign", {"slug": slug}),
+            "og": open_graph(
+                request,
+                title=pick(campaign.name, language),
+                description=pick(campaign.description, language),
+                languages=_all_languages(),
+            ),
         },
     )
+
+
+# --- At the root: sitemap, robots, favicon ---------------------------------------------------
+
+# Staff pages and the staff API are no business of a crawler; nor are recipients' links.
+ROBOTS_DISALLOW = ("/desk/", "/admin/", "/api/v1/statements/", "/unsubscribe/")
+FAVICON = Path(settings.BASE_DIR) / "static" / "favicon.ico"
+
+
+@require_safe
+@conditional
+def sitemap(request):
+    return sitemap_view(
+        request,
+        sitemaps=SITEMAPS,
+        template_name="public/sitemap.xml",
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@require_safe
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the same icon as the <link>s."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def page_not_found(request, exception=None):

@@ -454,6 +454,14 @@ ROWS: dict[str, Row] = {
         callers=PUBLIC_CALLERS,
     ),
     "healthz": Row("public", _one("GET", "/healthz", S(200)), callers=PUBLIC_CALLERS),
+    # Public releases only: every hidden marker (slugs included) is checked absent.
+    "sitemap": Row(
+        "public",
+        _one("GET", "/sitemap.xml", S(200), show=(markers("published")["slug"],)),
+        callers=PUBLIC_CALLERS,
+    ),
+    "robots": Row("public", _one("GET", "/robots.txt", S(200)), callers=PUBLIC_CALLERS),
+    "favicon": Row("public", _one("GET", "/favicon.ico", S(200)), callers=PUBLIC_CALLERS),
     "distribution:unsubscribe": Row(
         "public",
         _unsubscribe,
