@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from desk.views import account, contacts, organisation, sends
+from desk.views import account, contacts, editor, organisation, sends
 from desk.views import statements as v
 from desk.views.language import choose_language
 from desk.views.search import desk_search
@@ -21,7 +21,14 @@ urlpatterns = [
     path("translations/", v.translation_overview, name="desk-translations"),
     path("search/", desk_search, name="desk-search"),
     path("statements/new/", v.statement_new, name="desk-statement-new"),
+    path("statements/preview/", editor.editor_preview, name="desk-editor-preview"),
     path("statements/<int:pk>/", v.statement_detail, name="desk-statement"),
+    path("statements/<int:pk>/lock/", editor.editor_lock, name="desk-statement-lock"),
+    path(
+        "statements/<int:pk>/retract/confirm/",
+        editor.retract_confirm,
+        name="desk-statement-retract-confirm",
+    ),
     path("statements/<int:pk>/save/", v.statement_save, name="desk-statement-save"),
     path("statements/<int:pk>/diff/", v.statement_diff, name="desk-statement-diff"),
     path(

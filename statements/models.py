@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Ask, Campaign, LocalisedField, Role, Target
 from config.languages import pick
@@ -126,15 +127,19 @@ class Statement(models.Model):
         BRIEFING = "briefing", _("Briefing")
         OPEN_LETTER = "open_letter", _("Open letter")
 
+    # A state's name, not a date label: "Published" the state, not "Published on".
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_REVIEW = "in_review", _("In review")
-        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-        APPROVED = "approved", _("Approved")
-        SCHEDULED = "scheduled", _("Scheduled")
-        PUBLISHED = "published", _("Published")
-        CORRECTED = "corrected", _("Corrected")
-        RETRACTED = "retracted", _("Retracted")
+        DRAFT = "draft", pgettext_lazy("statement state", "Draft")
+        IN_REVIEW = "in_review", pgettext_lazy("statement state", "In review")
+        CHANGES_REQUESTED = (
+            "changes_requested",
+            pgettext_lazy("statement state", "Changes requested"),
+        )
+        APPROVED = "approved", pgettext_lazy("statement state", "Approved")
+        SCHEDULED = "scheduled", pgettext_lazy("statement state", "Scheduled")
+        PUBLISHED = "published", pgettext_lazy("statement state", "Published")
+        CORRECTED = "corrected", pgettext_lazy("statement state", "Corrected")
+        RETRACTED = "retracted", pgettext_lazy("statement state", "Retracted")
 
     PUBLIC_STATES = (State.PUBLISHED, State.CORRECTED)
 
@@ -455,3 +460,16 @@ class StatementEvent(models.Model):
             comment=comment,
             data=data,
         )
+
+
+class EditLock(models.Model):
+    """Who has a statement open in the desk editor, since when; renewed by the editor's
+    heartbeat, stale after statements/locks.py LOCK_TTL. The rule lives in statements/locks.py."""
+
+    statement = models.OneToOneField(Statement, on_delete=models.CASCADE, related_name="edit_lock")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField()
+    renewed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} edited by {self.user_id} since {self.since:%H:%M}"

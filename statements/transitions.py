@@ -55,13 +55,18 @@ def content_of(entry: dict) -> dict:
     return {field: entry.get(field, [] if field == "quotes" else "") for field in CONTENT_FIELDS}
 
 
+# The fields a translation needs before it can be approved.
+REQUIRED_TEXT_FIELDS = ("title", "summary", "body")
+
+
+def missing_fields(entry: dict | None) -> list[str]:
+    """The required fields of a translation that are still empty, in form order."""
+    entry = entry or {}
+    return [name for name in REQUIRED_TEXT_FIELDS if not (entry.get(name) or "").strip()]
+
+
 def entry_complete(entry: dict) -> bool:
-    return bool(
-        entry.get("marked_complete", True)
-        and entry.get("title")
-        and entry.get("summary")
-        and entry.get("body")
-    )
+    return bool(entry.get("marked_complete", True) and not missing_fields(entry))
 
 
 def open_amendment(statement: Statement) -> Amendment | None:
@@ -139,6 +144,9 @@ def translation_status(statement: Statement, content: dict[str, dict] | None = N
         status[lang] = {
             "present": entry is not None,
             "complete": bool(entry) and entry_complete(entry),
+            # Why it is not complete: the empty fields, or the translator's "not ready yet".
+            "missing": missing_fields(entry),
+            "not_ready": bool(entry) and not entry.get("marked_complete", True),
             "stale": bool(entry)
             and lang != statement.source_language
             and source_hash is not None
@@ -557,6 +565,19 @@ FIELD_RULES: dict[str, FieldRule] = {
         )
     },
 }
+
+def field_editable(statement: Statement | None, user, name: str) -> bool:
+    """May `user` change field `name` of `statement` by editing it now (None: a new one)?
+    The desk disables what this refuses; statement_edit enforces the same rows."""
+    rule = FIELD_RULES[name]
+    if statement is None or statement.state not in POST_PUBLICATION:
+        return rule.before_publication == EDIT
+    if rule.after_publication == AMENDMENT:
+        return True
+    if rule.after_publication == PUBLISHER:
+        return bool(user and user.has_perm(permission_of("publish")))
+    return False
+
 
 # Fields statement_edit takes (besides translations).
 EDITABLE_FIELDS = tuple(

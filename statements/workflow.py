@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from burmese.text import clean_translation_fields
 from campaigns.models import Ask, Campaign, Role, Target
@@ -349,19 +350,38 @@ def _check_field_after_publication(statement: Statement, name: str, by) -> None:
         raise RuleBroken(f"{name} cannot change after publication.", field=name)
 
 
+def _check_not_stale(statement: Statement, based_on_revision: int) -> None:
+    latest = statement.revisions.select_related("created_by").order_by("-number").first()
+    if latest is not None and latest.number > based_on_revision:
+        who = latest.created_by.get_username() if latest.created_by else "?"
+        raise RuleBroken(
+            gettext(
+                "%(who)s saved this statement at %(time)s UTC, after you opened it. Your "
+                "changes were not saved, so theirs are not overwritten: copy your text, reload "
+                "the page and apply it again."
+            )
+            % {"who": who, "time": f"{latest.created_at:%H:%M}"},
+            revision=latest.number,
+            based_on=based_on_revision,
+        )
+
+
 def statement_edit(
     *,
     statement_id: int,
     by,
     translations: dict[str, dict] | None = None,
     confirm_encoding: bool = False,
+    based_on_revision: int | None = None,
     **fields: Any,
 ) -> tuple[Statement, list[dict]]:
     """Save changes, each field under its FIELD_RULES row. Every field edited here is part of
     what is approved: a real change after approval sends the statement back to review (and
     unschedules it); a save without changes changes nothing. After publication the text goes
     into an amendment, the other fields follow their rule. Every change is a revision and an
-    `edit` event naming the fields, whose actor may not approve it (four eyes)."""
+    `edit` event naming the fields, whose actor may not approve it (four eyes).
+    `based_on_revision` (the desk editor's) refuses a save made on an older revision than the
+    latest, instead of silently overwriting someone else's change."""
     _require(by, "edit")
     refused = set(fields) - set(transitions.EDITABLE_FIELDS)
     if refused:
@@ -370,6 +390,8 @@ def statement_edit(
     with transaction.atomic():
         statement = _lock(statement_id)
         transitions.check("edit", statement, by)
+        if based_on_revision is not None:
+            _check_not_stale(statement, based_on_revision)
         published = statement.state in POST_PUBLICATION
         before, before_hash = transitions.approved_values(statement), working_hash(statement)
         changes: dict[str, dict] = {}

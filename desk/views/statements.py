@@ -11,23 +11,27 @@ import difflib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import desk_view, role_of
 from accounts.roles import ROLE_LABELS
 from burmese import truncate
+from campaigns.services import ask_propose
 from config.errors import NotAllowed, RuleBroken
 from config.languages import language_codes
-from desk.forms import StatementForm
+from desk.forms import StatementForm, humanise
+from desk.views import editor
 from distribution.selectors import sends_in_progress
-from publishing.rendering import markdown_html
-from statements import transitions, workflow
+from statements import locks, transitions, workflow
 from statements.models import Amendment, Statement
 
 S = Statement.State
@@ -164,40 +168,68 @@ def translation_overview(request):
 
 @desk_view
 def statement_new(request):
-    form = StatementForm(request.POST or None, creating=True)
+    form = StatementForm(request.POST or None, creating=True, user=request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            statement, notices = workflow.statement_create(
-                by=request.user,
-                campaign=data["campaign"].slug,
-                slug=data.get("slug") or None,
-                kind=data["kind"],
-                embargo_until=data.get("embargo_until"),
-                translations=form.translations(only_given=True),
-                confirm_encoding=data.get("confirm_encoding", False),
-            )
-        except (RuleBroken, NotAllowed) as err:
-            if isinstance(err, NotAllowed):
-                raise PermissionDenied(err.message) from err
-            messages.error(request, err.message)
+            # One transaction: a refused statement leaves no proposed ask behind.
+            with transaction.atomic():
+                values = form.statement_values(only_changed=False)
+                values["asks"], ask_notices = _with_new_ask(
+                    form, data["campaign"], values.get("asks", []), request.user
+                )
+                statement, notices = workflow.statement_create(
+                    by=request.user,
+                    campaign=data["campaign"].slug,
+                    slug=data.get("slug") or None,
+                    embargo_until=data.get("embargo_until"),
+                    translations=form.translations(only_given=True),
+                    confirm_encoding=data.get("confirm_encoding", False),
+                    **values,
+                )
+        except NotAllowed as err:
+            raise PermissionDenied(err.message) from err
+        except RuleBroken as err:
+            messages.error(request, humanise(err.message))
             status = 400
         else:
-            _notify(request, notices)
-            messages.success(request, "Draft created.")
+            locks.lock_claim(statement_id=statement.pk, by=request.user)
+            _notify(request, ask_notices + notices)
+            messages.success(request, _("Draft created."))
             return redirect("desk-statement", pk=statement.pk)
     elif request.method == "POST":
         status = 400
-    return render(request, "desk/statement_new.html", {"form": form}, status=status)
+    context = {"form": form, "blocks": editor.blocks(form, editor.previews_for(form, None))}
+    return render(request, "desk/statement_new.html", context, status=status)
+
+
+def _with_new_ask(form: StatementForm, campaign, asks: list[str], by) -> tuple[list[str], list]:
+    """The chosen asks plus the one proposed in the form (made through campaigns.services)."""
+    proposed = form.new_ask()
+    if proposed is None:
+        return asks, []
+    ask, notices = ask_propose(
+        campaign=campaign,
+        text=proposed["text"],
+        targets=proposed["targets"],
+        by=by,
+        confirm_encoding=form.cleaned_data.get("confirm_encoding", False),
+    )
+    return sorted({*asks, ask.slug}), notices
 
 
 def _notify(request, notices: list[dict]) -> None:
     for notice in notices:
+        # The converted Burmese is what the person must read: tagged lang="my" for its font.
         messages.warning(
             request,
-            f"{notice['field']}: converted from Zawgyi to Unicode. "
-            f"Check the result: {truncate(notice['text'], 200)}",
+            format_html(
+                '{}: {} <span lang="my">{}</span>',
+                humanise(notice["field"]),
+                _("converted from Zawgyi to Unicode. Check the result:"),
+                truncate(notice["text"], 200),
+            ),
         )
 
 
@@ -205,44 +237,60 @@ def _detail_context(request, statement: Statement, form: StatementForm | None = 
     content = workflow.working_content(statement)
     status = workflow.translation_status(statement, content)
     if form is None:
-        form = _edit_form(statement, content=content)
+        form = _edit_form(request, statement, content=content)
+    revisions = list(statement.revisions.select_related("created_by").order_by("-number"))
+    # The transition table's actions, spelt as the desk's URLs and buttons are.
+    allowed = workflow.allowed_actions(statement, request.user)
+    actions = [transitions.rows(action)[0].key for action in allowed]
+    stage = transitions.stage(statement)
+    user = request.user
+    previews = editor.previews_for(form, statement)
+    return {
+        "blocks": editor.blocks(form, previews, editor.status_rows(statement, status, content)),
+        "side_by_side": _side_by_side(statement, content),
+        "statement": statement,
+        "form": form,
+        "status": status,
+        "completeness": editor.status_rows(statement, status, content),
+        "actions": actions,
+        "stage": stage,
+        "stage_words": editor.stage_words(stage),
+        "published": statement.state in workflow.POST_PUBLICATION,
+        # What a publisher can do next with a published release, said even when the next step
+        # is an edit and a review first (the buttons are only those possible now).
+        "may_correct": user.has_perm(transitions.permission_of("correct")),
+        "may_send": user.has_perm("statements.distribute_statement"),
+        "amendment": workflow.open_amendment(statement)
+        if statement.state in workflow.POST_PUBLICATION
+        else None,
+        "events": editor.event_rows(statement),
+        "reviews": statement.reviews.select_related("reviewer").order_by("-created_at"),
+        "revisions": revisions,
+        "source_language": statement.source_language,
+        "languages": language_codes(),
+        "other_languages": [c for c in language_codes() if c != statement.source_language],
+        "editable": "edit" in actions,
+        "lock": editor.lock_notice(statement, user) if "edit" in actions else None,
+        "heartbeat_ms": locks.HEARTBEAT_SECONDS * 1000,
+    }
+
+
+def _side_by_side(statement: Statement, content: dict) -> list:
+    """Each translation's paragraphs beside the source's, for translators."""
     source = content.get(statement.source_language, {})
-    side_by_side = []
+    out = []
     for lang, entry in sorted(content.items()):
         if lang == statement.source_language:
             continue
         left = (source.get("body") or "").split("\n\n")
         right = (entry.get("body") or "").split("\n\n")
         width = max(len(left), len(right))
-        side_by_side.append(
-            (
-                lang,
-                [
-                    (left[i] if i < len(left) else "", right[i] if i < len(right) else "")
-                    for i in range(width)
-                ],
-            )
-        )
-    revisions = list(statement.revisions.select_related("created_by").order_by("-number"))
-    # The transition table's actions, spelt as the desk's URLs and buttons are.
-    allowed = workflow.allowed_actions(statement, request.user)
-    actions = [transitions.rows(action)[0].key for action in allowed]
-    return {
-        "statement": statement,
-        "form": form,
-        "status": status,
-        "actions": actions,
-        "amendment": workflow.open_amendment(statement)
-        if statement.state in workflow.POST_PUBLICATION
-        else None,
-        "events": statement.events.select_related("actor").order_by("-created_at", "-id"),
-        "reviews": statement.reviews.select_related("reviewer").order_by("-created_at"),
-        "revisions": revisions,
-        "side_by_side": side_by_side,
-        "source_language": statement.source_language,
-        "languages": language_codes(),
-        "editable": "edit" in actions,
-    }
+        pairs = [
+            (left[i] if i < len(left) else "", right[i] if i < len(right) else "")
+            for i in range(width)
+        ]
+        out.append((lang, pairs))
+    return out
 
 
 @desk_view
@@ -254,39 +302,58 @@ def statement_detail(request, pk: int):
 @desk_view
 @require_POST
 def statement_save(request, pk: int):
-    statement = get_object_or_404(Statement, pk=pk)
-    form = _edit_form(statement, data=request.POST)
+    statement = get_object_or_404(_statements(), pk=pk)
+    form = _edit_form(request, statement, data=request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        # The embargo is sent only when changed: a save of the text alone must not touch it.
+        # Only what changed is sent: a save of the text alone must not touch the embargo, and
+        # an author's save of a published text must not touch the publisher's fields.
         changed = {"embargo_until": data["embargo_until"]} if form.embargo_changed() else {}
+        changed |= form.statement_values(only_changed=True)
         try:
-            _, notices = workflow.statement_edit(
-                statement_id=pk,
-                by=request.user,
-                translations=form.translations(only_given=True),
-                confirm_encoding=data.get("confirm_encoding", False),
-                **changed,
-            )
+            locks.check_may_save(statement_id=pk, by=request.user)
+            with transaction.atomic():
+                if form.new_ask() is not None:
+                    chosen = [a.slug for a in data.get("asks") or []]
+                    changed["asks"], ask_notices = _with_new_ask(
+                        form, statement.campaign, chosen, request.user
+                    )
+                else:
+                    ask_notices = []
+                _statement, notices = workflow.statement_edit(
+                    statement_id=pk,
+                    by=request.user,
+                    translations=form.translations(only_given=True),
+                    confirm_encoding=data.get("confirm_encoding", False),
+                    based_on_revision=data.get("version"),
+                    **changed,
+                )
         except NotAllowed as err:
             raise PermissionDenied(err.message) from err
         except RuleBroken as err:
-            messages.error(request, err.message)
+            messages.error(request, humanise(err.message))
         else:
-            _notify(request, notices)
-            messages.success(request, "Saved.")
+            locks.lock_claim(statement_id=pk, by=request.user)
+            _notify(request, ask_notices + notices)
+            messages.success(request, _("Saved."))
             return redirect("desk-statement", pk=pk)
+    else:
+        for error in form.errors_in_words():
+            messages.error(request, error)
     statement = get_object_or_404(_statements(), pk=pk)
     return render(
         request, "desk/statement_detail.html", _detail_context(request, statement, form), status=400
     )
 
 
-def _edit_form(statement: Statement, *, data=None, content=None) -> StatementForm:
+def _edit_form(request, statement: Statement, *, data=None, content=None) -> StatementForm:
+    latest = statement.revisions.order_by("-number").values_list("number", flat=True).first()
     return StatementForm(
         data,
+        statement=statement,
+        user=request.user,
         content=workflow.working_content(statement) if content is None else content,
-        initial={"embargo_until": statement.embargo_until},
+        initial={"embargo_until": statement.embargo_until, "version": latest},
         # After publication the embargo changes only by the set-embargo action (FIELD_RULES).
         embargo_locked=statement.state in workflow.POST_PUBLICATION,
     )
@@ -295,7 +362,9 @@ def _edit_form(statement: Statement, *, data=None, content=None) -> StatementFor
 def _utc_time(value: str, *, what: str) -> datetime.datetime:
     when = parse_datetime(value or "")
     if when is None:
-        raise RuleBroken(f"Give the {what} as YYYY-MM-DD HH:MM (UTC).")
+        raise RuleBroken(
+            _("Give the %(what)s as a date and time (UTC), e.g. 2030-01-31 09:00.") % {"what": what}
+        )
     return timezone.make_aware(when, datetime.UTC) if timezone.is_naive(when) else when
 
 
@@ -303,13 +372,13 @@ def _action_arguments(name: str, post) -> dict:
     comment = post.get("comment", "")
     if name == "schedule":
         return {
-            "scheduled_at": _utc_time(post.get("scheduled_at"), what="publication time"),
+            "scheduled_at": _utc_time(post.get("scheduled_at"), what=_("publication time")),
             "comment": comment,
         }
     if name == "set_embargo":
         raw = post.get("embargo_until", "").strip()
         return {
-            "embargo_until": _utc_time(raw, what="embargo time") if raw else None,
+            "embargo_until": _utc_time(raw, what=_("embargo time")) if raw else None,
             "reason": post.get("reason", ""),
         }
     if name == "correct":
@@ -343,12 +412,12 @@ def statement_action(request, pk: int, name: str):
     except NotAllowed as err:
         raise PermissionDenied(err.message) from err
     except RuleBroken as err:
-        messages.error(request, err.message)
+        messages.error(request, humanise(err.message))
         statement = get_object_or_404(_statements(), pk=pk)
         return render(
             request, "desk/statement_detail.html", _detail_context(request, statement), status=400
         )
-    messages.success(request, f"{name.replace('_', ' ').capitalize()}: done.")
+    messages.success(request, editor.DONE_WORDS.get(name, _("Done.")))
     return redirect("desk-statement", pk=pk)
 
 
@@ -394,6 +463,17 @@ def statement_preview(request, pk: int, language: str):
     entry = workflow.working_content(statement).get(language)
     if entry is None or language not in language_codes():
         raise Http404("No text in that language yet.")
+    release = editor.preview_release(
+        language=language,
+        entry=entry,
+        campaign=statement.campaign,
+        kind=statement.kind,
+        targets=statement.targets.all(),
+        roles=statement.roles.all(),
+        asks=statement.asks.all(),
+        boilerplate=statement.boilerplate,
+        moment=editor.release_moment(statement),
+    )
     return render(
         request,
         "desk/preview.html",
@@ -401,8 +481,7 @@ def statement_preview(request, pk: int, language: str):
             "statement": statement,
             "language": language,
             "entry": entry,
-            "body_html": markdown_html(entry.get("body", "")),
-            "more_html": markdown_html(entry.get("more_information", "")),
-            "quotes": entry.get("quotes", []),
+            "release": release,
+            "preview_html": editor.render_preview(release),
         },
     )

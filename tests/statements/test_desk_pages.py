@@ -67,7 +67,8 @@ def test_editor_shows_english_and_burmese_side_by_side(client, staff, draft):
     client.force_login(staff.author)
     page = client.get(f"/desk/statements/{draft.pk}/").content.decode()
     assert 'fieldset lang="en"' in page and 'fieldset lang="my"' in page
-    assert "Source and my side by side" in page and MY["body"].split("\n")[0] in page
+    # Language names, never codes (issue 11).
+    assert "English and Burmese side by side" in page and MY["body"].split("\n")[0] in page
 
 
 def test_a_refused_action_shows_the_rule_and_changes_nothing(client, staff, draft):
