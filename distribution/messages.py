@@ -25,19 +25,28 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from publishing.rendering import html_text, markdown_html
+from config.languages import pick
+from distribution.plaintext import html_plain_text, markdown_plain_text
+from publishing.rendering import markdown_html, when
 from publishing.visibility import embargo_running, readable_languages
 from statements.models import Statement
+from statements.organisation import current_organisation
 
 # Stands in for the recipient's unsubscribe URL in the rendered variants.
 UNSUBSCRIBE_PLACEHOLDER = "__PRESSROOM_UNSUBSCRIBE_URL__"
 UNSUBSCRIBE_SALT = "distribution.unsubscribe"
 VARIANT_SEPARATOR = "+"
 
-MYANMAR_FONTS = "'Noto Sans Myanmar', 'Myanmar Text', Padauk, Pyidaungsu, sans-serif"
+# The app's own Myanmar font first (an @font-face in the HTML part's <head>, for the clients
+# that honour it: Apple Mail, iOS), then the Myanmar fonts systems ship.
+WEB_MYANMAR_FONT = "Pressroom Myanmar"
+MYANMAR_FONTS = (
+    f"'{WEB_MYANMAR_FONT}', 'Noto Sans Myanmar', 'Myanmar Text', Padauk, Pyidaungsu, sans-serif"
+)
 LATIN_FONTS = "Helvetica, Arial, sans-serif"
 
 # Fixed wording per language; a third language falls back to English until it is added here.
@@ -50,6 +59,10 @@ LABELS = {
         "retraction": "RETRACTED",
         "embargo": "EMBARGOED UNTIL",
         "myanmar_time": "Myanmar time",
+        "published": "Published",
+        "more_information": "More information",
+        "about": "About us",
+        "media_contact": "Media contact",
         "quote": "said",
         "retraction_note": "This release has been retracted.",
         "why": "You receive this as a media contact of our organisation.",
@@ -62,6 +75,10 @@ LABELS = {
         "retraction": "ရုပ်သိမ်းပြီး",
         "embargo": "EMBARGOED UNTIL",
         "myanmar_time": "မြန်မာစံတော်ချိန်",
+        "published": "ထုတ်ပြန်သည့်ရက်",
+        "more_information": "နောက်ထပ် အချက်အလက်များ",
+        "about": "ကျွန်ုပ်တို့အကြောင်း",
+        "media_contact": "မီဒီယာ ဆက်သွယ်ရန်",
         "quote": "",
         "retraction_note": "ဤထုတ်ပြန်ချက်ကို ရုပ်သိမ်းလိုက်ပါပြီ။",
         "why": "သင်သည် ကျွန်ုပ်တို့အဖွဲ့၏ မီဒီယာဆက်သွယ်ရန်စာရင်းတွင် ပါဝင်သောကြောင့် ဤစာကို ရရှိပါသည်။",
@@ -168,11 +185,31 @@ def _embargo_line(embargo_until: datetime.datetime, language: str) -> str:
     return f"EMBARGOED UNTIL {when['utc']} / {when['local']} {labels(language)['myanmar_time']}"
 
 
-def _section(statement: Statement, language: str, kind: str) -> dict:
+_SLANTED = re.compile(r"<(/?)(?:em|i)>")
+
+
+def upright(fragment: str, language: str) -> str:
+    """Burmese has no italic: a browser slants it synthetically, which garbles the stacked
+    letters. Emphasis in Burmese is shown bold instead; Latin text keeps its italics."""
+    return _SLANTED.sub(r"<\1strong>", fragment) if language == "my" else fragment
+
+
+def _release_date(statement: Statement, language: str, now: datetime.datetime) -> str:
+    """The release date in UTC and Myanmar time, in the section's language and calendar
+    (Burmese digits and month names: publishing.rendering.when)."""
+    moment = when(statement.published_at or statement.scheduled_at or now, language)
+    return f"{moment.utc} · {moment.local} {labels(language)['myanmar_time']}"
+
+
+def _section(
+    statement: Statement, language: str, kind: str, now: datetime.datetime | None = None
+) -> dict:
     translation_ = statement.translation(language) or statement.translation(
         statement.source_language
     )
     words = labels(language)
+    # The text shown is in the translation's language (the source language if not translated).
+    text_language = translation_.language if translation_ else language
     base = f"{settings.SITE_URL}/{language}/releases/{statement.slug}"
     # The pages' allowlist, one home (publishing/rendering.py): no img, srcset, style or other
     # remote resource survives, in the HTML part nor, as a URL, in the text part.
@@ -180,28 +217,62 @@ def _section(statement: Statement, language: str, kind: str) -> dict:
     quotes = [
         {
             "speaker": header_safe(str(q.get("speaker", ""))),
-            "html": markdown_html(str(q.get("text", ""))),
-            "text": html_text(markdown_html(str(q.get("text", "")))),
+            "html": upright(markdown_html(str(q.get("text", ""))), text_language),
+            "text": markdown_plain_text(str(q.get("text", ""))),
         }
         for q in ((translation_.quotes or []) if translation_ else [])
         if isinstance(q, dict)
     ]
+    more_html = markdown_html(translation_.more_information) if translation_ else ""
+    organisation = current_organisation()
+    boilerplate = statement.boilerplate or organisation.default_boilerplate
+    about_html = markdown_html(pick(boilerplate.about, language)) if boilerplate else ""
     correction = statement.corrections.order_by("-number").first() if kind == "correction" else None
     return {
         "language": language,
+        "text_language": text_language,
         "fonts": MYANMAR_FONTS if language == "my" else LATIN_FONTS,
         "labels": words,
+        "organisation": organisation.name_in(language),
+        # A name missing in this language is shown in another: tagged with that one.
+        "organisation_language": next(
+            (code for code in (language, "en", *organisation.name) if organisation.name.get(code)),
+            language,
+        ),
+        "date": _release_date(statement, language, now or timezone.now()),
         "title": header_safe(translation_.title if translation_ else statement.slug, 300),
         "summary": translation_.summary if translation_ else "",
-        "body_text": html_text(body_html),
-        "body_html": body_html,
+        "summary_text": markdown_plain_text(translation_.summary) if translation_ else "",
+        "body_text": html_plain_text(body_html),
+        "body_html": upright(body_html, text_language),
         "quotes": quotes,
+        "more_html": upright(more_html, text_language),
+        "more_text": html_plain_text(more_html),
+        "about_html": upright(about_html, language),
+        "about_text": html_plain_text(about_html),
+        "media_contact": pick(boilerplate.media_contact, language) if boilerplate else "",
         "page_url": f"{base}/",
         # A retracted release has no PDF any more.
         "pdf_url": "" if kind == "retraction" else f"{base}.pdf",
         "correction_note": correction.note_in(language) if correction else "",
         "retraction_reason": statement.retraction_reason if kind == "retraction" else "",
     }
+
+
+def _letterhead(sections: list[dict]) -> list[dict]:
+    """The organisation's name in each language of the message, each different name once."""
+    names: dict[str, dict] = {}
+    for section in sections:
+        if section["organisation"]:
+            names.setdefault(
+                section["organisation"],
+                {
+                    "language": section["organisation_language"],
+                    "name": section["organisation"],
+                    "fonts": section["fonts"],
+                },
+            )
+    return list(names.values())
 
 
 def render_variant(
@@ -214,7 +285,7 @@ def render_variant(
     sections = []
     for language in languages:
         with translation.override(language):
-            section = _section(statement, language, kind)
+            section = _section(statement, language, kind, now)
             section["embargo_line"] = _embargo_line(embargo, language) if embargo else ""
             sections.append(section)
     first = sections[0]
@@ -229,6 +300,9 @@ def render_variant(
         "sections": sections,
         "kind": kind,
         "first": first,
+        # The letterhead: the organisation's name in each language of the message, once.
+        "letterhead": _letterhead(sections),
+        "myanmar_font_urls": _myanmar_font_urls() if "my" in languages else None,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "embargo": bool(embargo),
     }
@@ -240,6 +314,17 @@ def render_variant(
         "text": short_lines(text),
         "html": short_lines(html_body),
         "language": first["language"],
+        # Every language of the message, in its order (RFC 3282): "my, en".
+        "content_language": ", ".join(languages),
+    }
+
+
+def _myanmar_font_urls() -> dict:
+    """The app's own Myanmar font files, as absolute URLs (the static storage's names, hashed
+    in production), for the HTML part's @font-face."""
+    return {
+        weight: settings.SITE_URL + static(f"fonts/NotoSansMyanmar-{name}.ttf")
+        for weight, name in (("normal", "Regular"), ("bold", "Bold"))
     }
 
 
@@ -259,7 +344,8 @@ def build_message(
         "List-Id": list_id(),
         "List-Unsubscribe": f"<{url}>, <{unsubscribe_mailto_for(token)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Content-Language": rendered["language"],
+        # Variants rendered before the header named every language carry only the first.
+        "Content-Language": rendered.get("content_language") or rendered["language"],
         "Auto-Submitted": "auto-generated",
     }
     if date:
