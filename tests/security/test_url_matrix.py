@@ -246,6 +246,21 @@ def _desk_preview(w: World, cond: str) -> list[Req]:
     ] + [Req("GET", f"/desk/statements/{w.pk(cond)}/preview/xx/", S(404), refused=S(403, 404))]
 
 
+def _retract_confirm(w: World, cond: str) -> list[Req]:
+    # Publishers see the confirmation (200) or, where retracting is not possible, go back to
+    # the statement with the reason (302).
+    exists = cond in w.pks
+    return [
+        Req(
+            "GET",
+            f"/desk/statements/{w.pk(cond)}/retract/confirm/?reason=x",
+            S(200, 302) if exists else S(404),
+            roles=PUBLISHERS,
+            refused=S(403) if exists else S(403, 404),
+        )
+    ]
+
+
 def _send(suffix: str = "", *, method: str = "GET", show_recipient=False):
     def build(w: World, cond: str) -> list[Req]:
         pk = w.distribution_pk if cond == "published" else 999999
@@ -566,6 +581,17 @@ ROWS: dict[str, Row] = {
         "desk", _desk_statement("diff/", show_title=False), conds=STATEMENT_CONDS
     ),
     "desk-statement-preview": Row("desk", _desk_preview, conds=STATEMENT_CONDS),
+    # The editor: live preview of posted text (writes nothing), edit lock, retract confirmation.
+    "desk-editor-preview": Row(
+        "desk", _one("POST", "/desk/statements/preview/", S(200), data={}), method="POST"
+    ),
+    "desk-statement-lock": Row(
+        "desk",
+        _desk_statement("lock/", method="POST", ok=S(200, 403)),
+        conds=STATEMENT_CONDS,
+        method="POST",
+    ),
+    "desk-statement-retract-confirm": Row("desk", _retract_confirm, conds=STATEMENT_CONDS),
     "desk-statement-action": Row("desk", _desk_actions, conds=STATEMENT_CONDS, method="POST"),
     "desk-sends": Row("desk", _one("GET", "/desk/sends/", S(200))),
     "desk-send-new": Row(
