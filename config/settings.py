@@ -318,6 +318,8 @@ DISTRIBUTION_TASK_BUDGET_SECONDS = env.float("DISTRIBUTION_TASK_BUDGET_SECONDS",
 DISTRIBUTION_RETRY_BASE_SECONDS = env.float("DISTRIBUTION_RETRY_BASE_SECONDS", default=10.0)
 DISTRIBUTION_RETRY_MAX_SECONDS = env.float("DISTRIBUTION_RETRY_MAX_SECONDS", default=80.0)
 DISTRIBUTION_MAX_ATTEMPTS = env.int("DISTRIBUTION_MAX_ATTEMPTS", default=5)
+# "Send a test to me" in the desk: per person, in any hour (distribution.services.test_sends_left).
+DISTRIBUTION_TEST_SENDS_PER_HOUR = env.int("DISTRIBUTION_TEST_SENDS_PER_HOUR", default=10)
 # A permanent refusal with one of these codes suppresses the address (a bad mailbox); other
 # 5xx codes (552 mailbox full, 554 content refused) end the delivery without suppressing.
 DISTRIBUTION_SUPPRESS_CODES = env.list(

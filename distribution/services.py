@@ -16,6 +16,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.policy import require
 from config.errors import RuleBroken
@@ -352,7 +353,10 @@ def _check_variant(variant: str) -> list[str]:
 
     codes = variant.split(messages.VARIANT_SEPARATOR)
     if not variant or any(code not in language_codes() for code in codes):
-        raise RuleBroken(f"Unknown language version {variant!r}.", variant=variant)
+        raise RuleBroken(
+            gettext("Unknown language version %(variant)s.") % {"variant": variant},
+            variant=variant,
+        )
     return codes
 
 
@@ -387,7 +391,7 @@ def test_sends_left(*, by, now: datetime.datetime | None = None) -> int:
     """The one rate rule for test sends: DISTRIBUTION_TEST_SENDS_PER_HOUR per person in any
     hour, counted from the audit log, so it holds across workers and restarts."""
     now = now or timezone.now()
-    limit = getattr(settings, "DISTRIBUTION_TEST_SENDS_PER_HOUR", 10)
+    limit = settings.DISTRIBUTION_TEST_SENDS_PER_HOUR
     used = StatementEvent.objects.filter(
         actor=by, action=TEST_SEND_ACTION, created_at__gt=now - datetime.timedelta(hours=1)
     ).count()
@@ -402,8 +406,10 @@ def distribution_test_send(*, statement_id: int, kind: str, variant: str, by) ->
     address = (getattr(by, "email", "") or "").strip()
     if not address:
         raise RuleBroken(
-            "Your account has no email address, so a test cannot be sent to you. "
-            "Ask an admin to add one."
+            gettext(
+                "Your account has no email address, so a test cannot be sent to you. "
+                "Ask an admin to add one."
+            )
         )
     with transaction.atomic():
         # One person's test sends one at a time, so two clicks cannot both pass the limit.
@@ -415,9 +421,11 @@ def distribution_test_send(*, statement_id: int, kind: str, variant: str, by) ->
         _check_previewable(statement, kind, variant)
         if test_sends_left(by=by) <= 0:
             raise RuleBroken(
-                "You have sent as many tests as allowed in an hour "
-                f"({getattr(settings, 'DISTRIBUTION_TEST_SENDS_PER_HOUR', 10)}). "
-                "Try again later."
+                gettext(
+                    "You have sent as many tests as allowed in an hour (%(limit)s). "
+                    "Try again later."
+                )
+                % {"limit": settings.DISTRIBUTION_TEST_SENDS_PER_HOUR}
             )
         event = StatementEvent.record(
             statement, by=by, action=TEST_SEND_ACTION, kind=kind, variant=variant, sent=False
@@ -432,6 +440,8 @@ def distribution_test_send(*, statement_id: int, kind: str, variant: str, by) ->
     try:
         get_connection(fail_silently=False).send_messages([message])
     except Exception as err:  # the mail server's answer is the message worth showing
-        raise RuleBroken(f"The mail server did not take the test: {err}") from err
+        raise RuleBroken(
+            gettext("The mail server did not take the test: %(error)s") % {"error": err}
+        ) from err
     StatementEvent.objects.filter(pk=event.pk).update(data={**event.data, "sent": True})
     return address

@@ -37,6 +37,11 @@ SKIP_REASONS = {
     "cancelled": _("The send was cancelled"),
     "retracted": _("The statement was retracted"),
 }
+KINDS = {
+    Distribution.Kind.RELEASE: _("Release"),
+    Distribution.Kind.CORRECTION: _("Correction"),
+    Distribution.Kind.RETRACTION: _("Retraction notice"),
+}
 # Which kind of send the statement page offers first, most specific first.
 _BUTTONS = (
     (Distribution.Kind.RETRACTION, _("Send the retraction notice")),
@@ -73,6 +78,11 @@ def delivery_state_label(state: str) -> str:
 @register.filter
 def send_state(distribution: Distribution) -> str:
     return send_state_label(distribution)
+
+
+@register.filter
+def send_kind(kind: str) -> str:
+    return str(KINDS.get(kind, kind))
 
 
 @register.filter
