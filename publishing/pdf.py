@@ -2,7 +2,8 @@
 cached on disk (never rendered per request once made).
 
 Files are MEDIA_ROOT/pdf/<slug>.<lang>.<fingerprint>.pdf, the fingerprint a hash of everything
-the PDF shows: a correction makes a new file, and a stale one is never served. The Myanmar and
+the PDF shows, the organisation's letterhead included: a correction or a new name, address or
+logo makes a new file, and a stale one is never served. The Myanmar and
 Latin fonts the app ships (static/fonts/) are embedded, so Burmese renders shaped anywhere.
 """
 
@@ -28,11 +29,12 @@ from publishing.visibility import (
     with_release_data,
 )
 from statements.models import Statement
+from statements.organisation import letterhead, logo_path
 
 log = logging.getLogger(__name__)
 
 # Bump when the PDF template or its CSS changes, so cached files are made anew.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
@@ -40,10 +42,29 @@ def pdf_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "pdf"
 
 
+# "Page 1 of 2" in the margin, per language; the numbers are CSS counters in the language's
+# digits (WeasyPrint's predefined "myanmar" counter style). Others fall back to English.
+PAGE_LABELS = {
+    "en": ("Page ", " of ", "decimal"),
+    "my": ("စာမျက်နှာ ", " / ", "myanmar"),
+}
+
+
+def page_label(language: str) -> dict:
+    before, between, style = PAGE_LABELS.get(language, PAGE_LABELS["en"])
+    return {"before": before, "between": between, "style": style}
+
+
 def fingerprint(view: ReleaseView) -> str:
     payload = json.dumps(
         # SITE_URL too: the PDF prints its link, so a PDF made under another port is made anew.
-        {"v": TEMPLATE_VERSION, "site": settings.SITE_URL, "release": dataclasses.asdict(view)},
+        # The letterhead: an organisation's new name, address, website or logo makes new PDFs.
+        {
+            "v": TEMPLATE_VERSION,
+            "site": settings.SITE_URL,
+            "letterhead": letterhead(view.language),
+            "release": dataclasses.asdict(view),
+        },
         sort_keys=True,
         ensure_ascii=False,
         default=str,
@@ -62,7 +83,15 @@ def render_pdf_bytes(view: ReleaseView) -> bytes:
     with translation.override(view.language):
         document = render_to_string(
             "public/release_pdf.html",
-            {"release": view, "fonts_url": FONTS_DIR.as_uri(), "site_url": settings.SITE_URL},
+            {
+                "release": view,
+                "fonts_url": FONTS_DIR.as_uri(),
+                "site_url": settings.SITE_URL,
+                "letterhead": letterhead(view.language),
+                # A file in MEDIA_ROOT, checked on upload (statements.models.validate_logo).
+                "logo_url": Path(logo).as_uri() if (logo := logo_path()) else "",
+                "page": page_label(view.language),
+            },
         )
     fonts = FontConfiguration()
     return HTML(string=document, base_url=str(FONTS_DIR)).write_pdf(font_config=fonts)

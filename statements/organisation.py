@@ -70,12 +70,18 @@ post_delete.connect(_forget, sender=Boilerplate, dispatch_uid="organisation-boil
 def letterhead(language: str) -> dict:
     """What a letterhead shows in `language`: plain data, so it can be part of a PDF's hash."""
     organisation = current_organisation()
+    names = organisation.name or {}
     return {
         "name": organisation.name_in(language),
+        # The language the name is shown in (another when it has none in this one).
+        "name_language": next(
+            (code for code in (language, "en", *names) if names.get(code)), language
+        ),
         "address": organisation.address_in(language),
         "website": organisation.website,
+        # A new upload gets a new name (the storage never overwrites), so the name stands
+        # for the picture in a PDF's hash.
         "logo": organisation.logo.name if organisation.logo else "",
-        "updated_at": organisation.updated_at.isoformat() if organisation.updated_at else "",
     }
 
 
