@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.tick",
         "schedule": env.float("DISTRIBUTION_TICK_SECONDS", default=10.0),
     },
+    # Staff notification emails whose task was lost, whose worker died, or whose retry is due.
+    "desk-notification-emails": {
+        "task": "desk.tasks.sweep_notification_emails",
+        "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=30.0),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from desk.views import account, contacts, editor, organisation, sends
+from desk.views import inbox as inbox_views
 from desk.views import statements as v
 from desk.views.language import choose_language
 from desk.views.search import desk_search
@@ -37,6 +38,10 @@ urlpatterns = [
         name="desk-statement-preview",
     ),
     path("statements/<int:pk>/<str:name>/", v.statement_action, name="desk-statement-action"),
+    path("inbox/", inbox_views.inbox, name="desk-inbox"),
+    path("inbox/read-all/", inbox_views.inbox_read_all, name="desk-inbox-read-all"),
+    path("inbox/settings/", inbox_views.inbox_settings, name="desk-inbox-settings"),
+    path("inbox/<int:pk>/read/", inbox_views.inbox_read, name="desk-inbox-read"),
     path("sends/", sends.sends, name="desk-sends"),
     path("sends/new/", sends.send_new, name="desk-send-new"),
     path("sends/<int:pk>/", sends.send_detail, name="desk-send"),

@@ -665,6 +665,29 @@ ROWS: dict[str, Row] = {
     "desk-organisation": Row(
         "desk", _one("GET", "/desk/organisation/", S(200), roles=frozenset({"admin"}))
     ),
+    # The inbox: every staff role has one; each person sees and changes only their own rows.
+    "desk-inbox": Row("desk", _one("GET", "/desk/inbox/", S(200))),
+    "desk-inbox-read-all": Row(
+        "desk",
+        _one("POST", "/desk/inbox/read-all/", S(302), data={}, location="/desk/inbox/"),
+        method="POST",
+    ),
+    "desk-inbox-settings": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/inbox/settings/", S(200)),
+            Req(
+                "POST",
+                "/desk/inbox/settings/",
+                S(302),
+                data={"inbox_approved": "on", "email_approved": "on"},
+                location="/desk/inbox/settings/",
+            ),
+        ],
+    ),
+    "desk-inbox-read": Row(
+        "desk", _one("POST", "/desk/inbox/999999/read/", S(404), data={}), method="POST"
+    ),
     # Staff API: statements.
     "staff-statement-list": Row(
         "api",
