@@ -20,7 +20,14 @@ from burmese import clean_burmese
 from campaigns.models import Ask, Campaign, Role, RoleHolding, Target
 from config.languages import language_codes
 from contacts.models import Contact, MediaList, Membership
-from statements.models import Boilerplate, Revision, Statement, StatementEvent, StatementTranslation
+from statements.models import (
+    Boilerplate,
+    Organisation,
+    Revision,
+    Statement,
+    StatementEvent,
+    StatementTranslation,
+)
 from statements.search import refresh_search_text
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -124,6 +131,12 @@ CONTACTS = [  # email, name, outlet, beat, country, languages, embargo_trusted, 
         ["international-media"],
     ),
 ]
+# The letterhead, from the seeds' footer ("Justice For Myanmar | media@...", the website); the
+# seeds give no postal address (the group is covert), so the demo has none.
+ORGANISATION = {
+    "name": {"en": "Justice For Myanmar", "my": "Justice For Myanmar"},
+    "website": "https://www.justiceformyanmar.org/",
+}
 DEMO_USERS = {
     "author": "demo-author",
     "editor": "demo-editor",
@@ -230,6 +243,15 @@ def load_demo() -> dict[str, object]:
         defaults={
             "about": _localised(["organisation", "boilerplate"], texts),
             "media_contact": _localised(["organisation", "media_contact"], texts),
+        },
+    )
+
+    Organisation.objects.update_or_create(
+        pk=Organisation.SINGLETON_PK,
+        defaults={
+            "name": _clean(ORGANISATION["name"]),
+            "website": ORGANISATION["website"],
+            "default_boilerplate": boilerplate,
         },
     )
 

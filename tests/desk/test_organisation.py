@@ -134,3 +134,16 @@ def test_the_admin_uses_the_same_checks(client, make_staff):
     answer = client.post(url, form_data(name_en="Renamed in the admin"))
     assert answer.status_code == 302
     assert Organisation.objects.get().name["en"] == "Renamed in the admin"
+
+
+def test_the_demo_fills_the_organisation_from_the_seeds():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent: still one row
+    organisation = Organisation.objects.get()
+    assert organisation.name_in("en") == "Justice For Myanmar"
+    assert organisation.website == "https://www.justiceformyanmar.org/"
+    assert "media@justiceformyanmar.org" in organisation.default_boilerplate.media_contact["en"]
