@@ -63,7 +63,9 @@ def test_zawgyi_pasted_into_the_desk_editor_is_stored_as_unicode_with_a_notice(
     # The notice names the field, says Zawgyi, and shows the converted text.
     notice = page.locator(".messages li", has_text="Zawgyi")
     assert notice.count() == 1
-    assert "my.title" in notice.inner_text() and UNICODE in notice.inner_text()
+    # The field in words, not the key "translations.my.title" (issue 11).
+    assert "Burmese title" in notice.inner_text() and UNICODE in notice.inner_text()
+    assert "translations.my" not in notice.inner_text()
     # The editor now shows the stored Unicode text, not the paste.
     assert page.input_value("#id_my-title") == UNICODE
 
