@@ -44,4 +44,6 @@ def test_admin_cannot_add_statements_or_rewrite_the_audit_log(admin_client, publ
 
 def test_only_admins_enter_the_admin(client, staff):
     client.force_login(staff.publisher)
-    assert client.get("/admin/").status_code == 302
+    refused = client.get("/admin/")  # told why, not sent to a login form again
+    assert refused.status_code == 403
+    assert b"Only admins use the Django admin." in refused.content
