@@ -87,8 +87,9 @@ def test_diff_between_two_revisions_per_language(client, staff, draft):
     )
     client.force_login(staff.editor)
     page = client.get(f"/desk/statements/{draft.pk}/diff/?a=1&b=2").content.decode()
-    assert "my · title" in page and "diff_" in page
-    assert "en · title" not in page
+    # Languages and fields by name, not code (issue 11: "my · title" was developer wording).
+    assert "Burmese · Title" in page and "diff_" in page
+    assert "English · Title" not in page and "my · title" not in page
 
 
 def test_preview_of_the_public_page_in_each_language(client, staff, draft):
