@@ -27,8 +27,6 @@ def choose_language(request):
     if language not in language_codes():
         messages.error(request, _("Choose one of the languages listed."))
         return redirect(back)
-    InterfacePreference.objects.update_or_create(
-        user=request.user, defaults={"language": language}
-    )
+    InterfacePreference.objects.update_or_create(user=request.user, defaults={"language": language})
     translation.activate(language)
     return redirect(back)
