@@ -147,3 +147,20 @@ def test_the_demo_fills_the_organisation_from_the_seeds():
     assert organisation.name_in("en") == "Justice For Myanmar"
     assert organisation.website == "https://www.justiceformyanmar.org/"
     assert "media@justiceformyanmar.org" in organisation.default_boilerplate.media_contact["en"]
+
+
+def test_the_organisation_is_read_once_per_request_and_afresh_outside(
+    django_assert_num_queries,
+):
+    from django.core.signals import request_finished, request_started
+
+    request_started.send(sender=None)
+    with django_assert_num_queries(1):
+        first, second = current_organisation(), current_organisation()
+    assert first is second
+    request_finished.send(sender=None)
+    # A worker has no request: every read sees the latest row (an edit made in the desk).
+    Organisation.objects.update(name={"en": "Changed elsewhere"})
+    with django_assert_num_queries(2):
+        assert current_organisation().name_in("en") == "Changed elsewhere"
+        current_organisation()
