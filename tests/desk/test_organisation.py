@@ -152,13 +152,15 @@ def test_the_demo_fills_the_organisation_from_the_seeds():
 def test_the_organisation_is_read_once_per_request_and_afresh_outside(
     django_assert_num_queries,
 ):
-    from django.core.signals import request_finished, request_started
+    # The receivers of request_started / request_finished (sending the signals themselves
+    # would also close the test's database connection).
+    from statements import organisation
 
-    request_started.send(sender=None)
+    organisation._request_started()
     with django_assert_num_queries(1):
         first, second = current_organisation(), current_organisation()
     assert first is second
-    request_finished.send(sender=None)
+    organisation._request_finished()
     # A worker has no request: every read sees the latest row (an edit made in the desk).
     Organisation.objects.update(name={"en": "Changed elsewhere"})
     with django_assert_num_queries(2):
