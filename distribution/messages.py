@@ -366,7 +366,7 @@ def build_message(
 
 # The desk's preview and test send: a stand-in recipient and an unsubscribe token no contact has.
 PREVIEW_ADDRESS = "journalist@example.org"
-PREVIEW_TOKEN = "preview-not-a-contact"
+PREVIEW_TOKEN = "preview-not-a-contact"  # noqa: S105 (not a secret)
 
 
 def preview_message(

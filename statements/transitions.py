@@ -566,6 +566,7 @@ FIELD_RULES: dict[str, FieldRule] = {
     },
 }
 
+
 def field_editable(statement: Statement | None, user, name: str) -> bool:
     """May `user` change field `name` of `statement` by editing it now (None: a new one)?
     The desk disables what this refuses; statement_edit enforces the same rows."""
