@@ -225,7 +225,9 @@ def _section(
     ]
     more_html = markdown_html(translation_.more_information) if translation_ else ""
     organisation = current_organisation()
-    boilerplate = statement.boilerplate or organisation.default_boilerplate
+    # The statement's own boilerplate, chosen (or defaulted) when it was made and approved with
+    # it: the same as its page and PDF show.
+    boilerplate = statement.boilerplate
     about_html = markdown_html(pick(boilerplate.about, language)) if boilerplate else ""
     correction = statement.corrections.order_by("-number").first() if kind == "correction" else None
     return {

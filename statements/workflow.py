@@ -267,7 +267,7 @@ def statement_create(
             required_languages=required,
             embargo_until=embargo_until,
             source_language=source_language,
-            boilerplate=_find_boilerplate(boilerplate),
+            boilerplate=_find_boilerplate(boilerplate) or _default_boilerplate(),
             created_by=by,
         )
         content, notices = _merge_translations(
@@ -280,6 +280,15 @@ def statement_create(
         _next_revision(statement, by)
         StatementEvent.record(statement, by=by, action="create")
     return statement, notices
+
+
+def _default_boilerplate() -> Boilerplate | None:
+    """A new statement prints the organisation's default About us and media contact unless it
+    chooses its own: set here, so it is part of what is approved and frozen with the release
+    (a later change of the default never rewrites a published release)."""
+    from statements.organisation import current_organisation
+
+    return current_organisation().default_boilerplate
 
 
 def _find_boilerplate(slug: str | None) -> Boilerplate | None:

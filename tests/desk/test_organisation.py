@@ -166,3 +166,28 @@ def test_the_organisation_is_read_once_per_request_and_afresh_outside(
     with django_assert_num_queries(2):
         assert current_organisation().name_in("en") == "Changed elsewhere"
         current_organisation()
+
+
+def test_a_new_statement_takes_the_default_boilerplate_and_keeps_it(make_staff):
+    """The default is chosen when a statement is made, so it is approved with the release: a
+    later change of the organisation's default never rewrites what a release prints."""
+    from campaigns.models import Campaign
+    from statements import workflow
+
+    first = Boilerplate.objects.create(slug="first", about={"en": "First about."})
+    second = Boilerplate.objects.create(slug="second", about={"en": "Second about."})
+    organisation = Organisation.objects.get()
+    organisation.default_boilerplate = first
+    organisation.save()
+    Campaign.objects.create(slug="c", name={"en": "C"})
+    statement, _ = workflow.statement_create(
+        by=make_staff("author"),
+        campaign="c",
+        translations={"en": {"title": "T", "summary": "S", "body": "B"}},
+        required_languages=["en"],
+    )
+    assert statement.boilerplate == first
+    organisation.default_boilerplate = second
+    organisation.save()
+    statement.refresh_from_db()
+    assert statement.boilerplate == first

@@ -79,6 +79,8 @@ def organisation():
 def _statement():
     statement = make_statement(slug="email-content")
     statement.published_at = PUBLISHED_AT
+    # As statement_create does: the organisation's default, chosen when the statement is made.
+    statement.boilerplate = Organisation.objects.get().default_boilerplate
     statement.save()
     english = statement.translation("en")
     english.summary = "Summary with **bold** words."
