@@ -55,7 +55,7 @@ class PressroomAdminSite(admin.AdminSite):
             "available_apps": [],
             "is_nav_sidebar_enabled": False,
             "title": gettext("You cannot use the Django admin"),
-            "reason": gettext(refusal(request.user, "admin.use") or ""),
+            "reason": gettext(reason) if (reason := refusal(request.user, "admin.use")) else "",
             "username": request.user.get_username(),
             "role_name": ROLE_NAMES.get(role, gettext("no staff role")),
             "desk_url": reverse("desk"),

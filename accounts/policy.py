@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication
@@ -45,51 +46,54 @@ class Capability:
     second_factor: str = WHEN_REQUIRED
 
 
-_PUBLISHERS = "Only publishers and admins see the contacts."
+# Refusals are marked for the catalogue (gettext_noop) but kept in English here: the API answers in
+# English; pages translate them when they show them.
+_PUBLISHERS = gettext_noop("Only publishers and admins see the contacts.")
 CAPABILITIES: dict[str, Capability] = {
     # Any staff role: the desk, the statements (every role reads every statement), the API.
-    "desk.use": Capability("Staff only."),
-    "api.use": Capability("Staff only: your account has no staff role."),
-    "statements.read": Capability("Staff only."),
-    "sends.view": Capability("Staff only."),
+    "desk.use": Capability(gettext_noop("Staff only.")),
+    "api.use": Capability(gettext_noop("Staff only: your account has no staff role.")),
+    "statements.read": Capability(gettext_noop("Staff only.")),
+    "sends.view": Capability(gettext_noop("Staff only.")),
     # Setting up the second factor: a password-only session may do this and nothing else.
-    "account.enrol_second_factor": Capability("Staff only.", second_factor=NEVER),
+    "account.enrol_second_factor": Capability(gettext_noop("Staff only."), second_factor=NEVER),
     "account.recovery_codes": Capability(
-        "Log in with your second factor to see new recovery codes.", second_factor=ALWAYS
+        gettext_noop("Log in with your second factor to see new recovery codes."),
+        second_factor=ALWAYS,
     ),
-    "account.tokens": Capability("Staff only."),
+    "account.tokens": Capability(gettext_noop("Staff only.")),
     # Journalists' addresses: the contacts and every per-recipient list.
     "contacts.view": Capability(_PUBLISHERS, permission="contacts.view_contact"),
     "contacts.add": Capability(
-        "Only publishers and admins manage contacts and media lists.",
+        gettext_noop("Only publishers and admins manage contacts and media lists."),
         permission="contacts.add_contact",
     ),
     "contacts.change": Capability(
-        "Only publishers and admins manage contacts and media lists.",
+        gettext_noop("Only publishers and admins manage contacts and media lists."),
         permission="contacts.change_contact",
     ),
     "contacts.erase": Capability(
-        "Only admins erase contacts.", permission="contacts.delete_contact"
+        gettext_noop("Only admins erase contacts."), permission="contacts.delete_contact"
     ),
     "media_lists.view": Capability(
-        "Only publishers and admins manage contacts and media lists.",
+        gettext_noop("Only publishers and admins manage contacts and media lists."),
         permission="contacts.view_medialist",
     ),
     "media_lists.add": Capability(
-        "Only publishers and admins manage contacts and media lists.",
+        gettext_noop("Only publishers and admins manage contacts and media lists."),
         permission="contacts.add_medialist",
     ),
     "recipients.view": Capability(
-        "Only publishers and admins see recipients' addresses.",
+        gettext_noop("Only publishers and admins see recipients' addresses."),
         permission="contacts.view_contact",
     ),
     "sends.start": Capability(
-        "Only publishers send statements to media lists.",
+        gettext_noop("Only publishers send statements to media lists."),
         permission="statements.distribute_statement",
     ),
-    "admin.use": Capability("Only admins use the Django admin.", roles=("admin",)),
+    "admin.use": Capability(gettext_noop("Only admins use the Django admin."), roles=("admin",)),
     "organisation.change": Capability(
-        "Only admins change the organisation's settings.", roles=("admin",)
+        gettext_noop("Only admins change the organisation's settings."), roles=("admin",)
     ),
 }
 
@@ -128,7 +132,7 @@ def refusal(user, capability: str, obj=None) -> str | None:
     if role is None or role not in rule.roles:
         return rule.refusal
     if not _second_factor_ok(user, rule):
-        return "Log in with your second factor first."
+        return gettext_noop("Log in with your second factor first.")
     if rule.permission and not user.has_perm(rule.permission):
         return rule.refusal
     return None
@@ -169,7 +173,9 @@ def desk_view(view=None, *, capability: str = "desk.use"):
                 return redirect("desk-2fa")
             reason = refusal(user, capability)
             if reason is not None:
-                return render(request, "desk/not_allowed.html", {"message": reason}, status=403)
+                return render(
+                    request, "desk/not_allowed.html", {"message": gettext(reason)}, status=403
+                )
             return view(request, *args, **kwargs)
 
         wrapped.capability = capability
