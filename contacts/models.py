@@ -112,3 +112,70 @@ class Suppression(models.Model):
     @classmethod
     def covers(cls, email: str) -> bool:
         return cls.objects.filter(address_hash=address_hash(email)).exists()
+
+
+class Segment(models.Model):
+    """A saved filter over the contacts (contacts/segments.py applies it): a send audience
+    beside the media lists, and a way to export. Empty fields do not filter."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2.")
+    beat = models.CharField(max_length=200, blank=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    # One configured language code: contacts who read it (first choice or not).
+    language = models.CharField(max_length=8, blank=True)
+    # Contacts on any of these lists; none chosen: every list and none.
+    lists = models.ManyToManyField(MediaList, blank=True, related_name="segments")
+    # None: anyone; True: only contacts trusted with embargoed material; False: only the others.
+    embargo_trusted = models.BooleanField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataAccessEvent(models.Model):
+    """The audit log of exports: who took which contacts' data out, when, and how many rows.
+    Written before the first row leaves (contacts/export.py), so an export that fails half-way
+    is still on record. It holds a contact's id, never an address."""
+
+    class Kind(models.TextChoices):
+        CONTACTS = "contacts", "Contacts export"
+        SUBJECT = "subject", "Data-subject export"
+
+    class Via(models.TextChoices):
+        CONSOLE = "console", "Console"
+        DESK = "desk", "Desk"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    format = models.CharField(max_length=8)  # csv | json
+    via = models.CharField(max_length=8, choices=Via.choices)
+    # Null with via=console: the person at the server's console is not a desk user.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept when the account goes: "console" or the username at the time.
+    actor_name = models.CharField(max_length=150)
+    # What was exported, in words ("list press; country MM"), and the same as data.
+    scope = models.CharField(max_length=500, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="data_access"
+    )
+    row_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} export {self.pk} ({self.row_count} rows)"
