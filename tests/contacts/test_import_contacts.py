@@ -35,7 +35,7 @@ def test_imports_good_rows_and_reports_bad_ones_by_line(tmp_path):
             "gone@example.org,Gone,,,,en,press,no,,\n"
             "d@example.org,Ok,,,,,press,maybe,,\n"
             "e@example.org,Fine,,,,my,,no,,2025-13-01\n"
-            "F@example.org,Fine,,,,my,wire,no,,\n"
+            "F@example.org,Fine,,,,my,wire,no,legitimate_interest,2024-06-01\n"
         ),
     )
     assert "line 3: rejected: Not a valid email" in report

@@ -25,10 +25,22 @@ def _run(tmp_path, rows: list[dict]) -> str:
     path = tmp_path / "contacts.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(
-            handle, fieldnames=["email", "name", "outlet", "beat", "languages", "lists"]
+            handle,
+            fieldnames=[
+                "email",
+                "name",
+                "outlet",
+                "beat",
+                "languages",
+                "lists",
+                "consent_basis",
+                "consent_date",
+            ],
         )
         writer.writeheader()
-        writer.writerows(rows)
+        # A new contact needs a consent basis and date (issue 13).
+        consent = {"consent_basis": "consent", "consent_date": "2025-01-31"}
+        writer.writerows({**consent, **row} for row in rows)
     out = io.StringIO()
     call_command("import_contacts", str(path), stdout=out)
     return out.getvalue()
