@@ -56,6 +56,8 @@ class Contact(models.Model):
     # Preferred languages, first is preferred: ["en"], ["my"], ["my", "en"].
     languages = models.JSONField(default=list)
     embargo_trusted = models.BooleanField(default=False)
+    # Plain text only: no HTML part, for journalists whose mail is read on monitored devices.
+    plain_text_only = models.BooleanField(default=False)
     consent_basis = models.CharField(max_length=24, choices=ConsentBasis.choices, blank=True)
     consent_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
