@@ -32,7 +32,7 @@ class MembershipInline(admin.TabularInline):
 class ContactAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
     form = ContactForm
     list_display = ["email", "name", "outlet", "country", "languages", "embargo_trusted", "status"]
-    list_filter = ["status", "embargo_trusted", "country", "consent_basis"]
+    list_filter = ["status", "embargo_trusted", "plain_text_only", "country", "consent_basis"]
     search_fields = ["email", "name", "outlet", "beat"]
     inlines = [MembershipInline]
 

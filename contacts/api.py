@@ -28,6 +28,7 @@ class ContactIn(serializers.Serializer):
     country = serializers.CharField(max_length=2, required=False, allow_blank=True)
     media_lists = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
     embargo_trusted = serializers.BooleanField(required=False)
+    plain_text_only = serializers.BooleanField(required=False)
     consent_basis = serializers.CharField(max_length=24, required=False, allow_blank=True)
     consent_date = serializers.DateField(required=False, allow_null=True)
 
@@ -48,6 +49,7 @@ class ContactOut(serializers.Serializer):
     country = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
     embargo_trusted = serializers.BooleanField()
+    plain_text_only = serializers.BooleanField(help_text="no HTML part in this contact's email")
     consent_basis = serializers.CharField()
     consent_date = serializers.DateField(allow_null=True)
     status = serializers.CharField(
@@ -82,6 +84,7 @@ def contact_json(contact: Contact) -> dict:
         "country": contact.country,
         "languages": contact.languages,
         "embargo_trusted": contact.embargo_trusted,
+        "plain_text_only": contact.plain_text_only,
         "consent_basis": contact.consent_basis,
         "consent_date": contact.consent_date.isoformat() if contact.consent_date else None,
         "status": contact.status,

@@ -27,6 +27,7 @@ _EDITABLE = (
     "country",
     "languages",
     "embargo_trusted",
+    "plain_text_only",
     "consent_basis",
     "consent_date",
 )
@@ -91,7 +92,7 @@ def _clean_fields(fields: dict, notices: list[dict] | None = None) -> dict:
                         "Consent date must be an ISO date.", field="consent_date"
                     ) from err
             value = value or None
-        elif key == "embargo_trusted":
+        elif key in ("embargo_trusted", "plain_text_only"):
             value = bool(value)
         elif key in _BURMESE_TEXT:
             value = _clean_burmese_text(key, value, notices)
