@@ -91,6 +91,22 @@ CAPABILITIES: dict[str, Capability] = {
         gettext_noop("Only publishers send statements to media lists."),
         permission="statements.distribute_statement",
     ),
+    # The campaign tracker: every role reads it; editors and up keep the asks' ledger and
+    # the reference data (campaigns, targets, roles); publishers invite targets to respond.
+    "campaigns.view": Capability(gettext_noop("Staff only.")),
+    "campaigns.manage": Capability(
+        gettext_noop("Only editors, publishers and admins manage campaigns, targets and asks."),
+        roles=("editor", "publisher", "admin"),
+    ),
+    "invitations.manage": Capability(
+        gettext_noop("Only publishers and admins invite targets to respond and record responses."),
+        roles=("publisher", "admin"),
+    ),
+    # Whose copy of an embargoed release a leaked text was: it names a journalist.
+    "deliveries.trace": Capability(
+        gettext_noop("Only publishers and admins trace a leaked copy."),
+        roles=("publisher", "admin"),
+    ),
     "admin.use": Capability(gettext_noop("Only admins use the Django admin."), roles=("admin",)),
     "organisation.change": Capability(
         gettext_noop("Only admins change the organisation's settings."), roles=("admin",)

@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from config.languages import pick, validate_localised
 
@@ -153,11 +154,11 @@ class Ask(models.Model):
     """A demand addressed to one or more targets, with its status over time."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PARTLY_MET = "partly_met", "Partly met"
-        MET = "met", "Met"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        OPEN = "open", pgettext_lazy("ask status", "Open")
+        PARTLY_MET = "partly_met", pgettext_lazy("ask status", "Partly met")
+        MET = "met", pgettext_lazy("ask status", "Met")
+        REJECTED = "rejected", pgettext_lazy("ask status", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("ask status", "Withdrawn")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="asks")
     slug = models.SlugField(max_length=80)
@@ -186,19 +187,28 @@ class Ask(models.Model):
 
 
 class AskStatusChange(models.Model):
-    """The dated history of an ask's status."""
+    """The dated history of an ask's status. Written only by campaigns.services.ask_set_status
+    (and statements.ledger.ask_status_change, which cites one of our statements): every change
+    has a date (`changed_on`, the API's `on`) and a source, a link (`source_url`) or a statement
+    of ours (statements.AskStatusSource, reached as `statement_source`). The ask's current status
+    is the entry with the latest date, ties broken by creation: a back-dated entry fills the
+    history without overriding a newer status."""
 
     ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="status_changes")
     status = models.CharField(max_length=16, choices=Ask.Status.choices)
     changed_on = models.DateField()
     note = models.TextField(blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Newest last; the current status is the last of this order.
+    HISTORY_ORDER = ("changed_on", "created_at", "id")
+
     class Meta:
-        ordering = ["ask", "changed_on", "id"]
+        ordering = ["ask", "changed_on", "created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.ask}: {self.status} on {self.changed_on.isoformat()}"

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from campaigns.models import Ask, Campaign, LocalisedField, Role, Target
+from campaigns.models import Ask, AskStatusChange, Campaign, LocalisedField, Role, Target
 from config.languages import pick
 
 
@@ -473,3 +473,171 @@ class EditLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id} edited by {self.user_id} since {self.since:%H:%M}"
+
+
+# --- the campaign tracker's ledger: what points at a statement lives here -------------------
+# (campaigns sits below statements in the layout; statements/ledger.py writes these rows)
+
+
+class AskStatusSource(models.Model):
+    """The statement of ours an ask's status change cites as its source."""
+
+    change = models.OneToOneField(
+        AskStatusChange, on_delete=models.CASCADE, related_name="statement_source"
+    )
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="ask_status_sources"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.change} (source: {self.statement_id})"
+
+
+class AskRecord(models.Model):
+    """A release that made an ask (the first published release carrying it) or repeated it
+    (each later one), with its publication time. One row per ask and statement, written by
+    statements.ledger when the release is published; a retraction removes nothing (the public
+    view counts public releases only: statements.ledger.records_among)."""
+
+    class Role(models.TextChoices):
+        MADE = "made", pgettext_lazy("ask record", "Made")
+        REPEATED = "repeated", pgettext_lazy("ask record", "Repeated")
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="records")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="ask_records")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    published_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ask", "published_at", "statement_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ask", "statement"], name="one_record_per_ask_release")
+        ]
+        indexes = [models.Index(fields=["statement"], name="askrecord_statement")]
+
+    def __str__(self) -> str:
+        return f"{self.ask_id} {self.role} by {self.statement_id}"
+
+
+# Responses may carry a document: PDF or image, judged by content, never by name.
+RESPONSE_DOCUMENT_TYPES = {  # magic bytes: (kind, extensions)
+    b"%PDF-": ("PDF", (".pdf",)),
+    b"\x89PNG\r\n\x1a\n": ("PNG", (".png",)),
+    b"\xff\xd8\xff": ("JPEG", (".jpg", ".jpeg")),
+}
+RESPONSE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def validate_response_document(upload) -> None:
+    """A PDF, PNG or JPEG of at most 10 MB, its name's extension matching its content."""
+    from django.core.exceptions import ValidationError
+
+    if upload.size > RESPONSE_DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            "The document is %(size)s KB; the largest allowed is %(limit)s KB.",
+            code="document_size",
+            params={
+                "size": upload.size // 1024,
+                "limit": RESPONSE_DOCUMENT_MAX_BYTES // 1024,
+            },
+        )
+    try:
+        upload.seek(0)
+        head = upload.read(16)
+    finally:
+        upload.seek(0)
+    name = (getattr(upload, "name", "") or "").lower()
+    for magic, (_kind, extensions) in RESPONSE_DOCUMENT_TYPES.items():
+        if head.startswith(magic):
+            if not name.endswith(extensions):
+                raise ValidationError(
+                    "The document's name must end in %(ext)s for its content.",
+                    code="document_type",
+                    params={"ext": " or ".join(extensions)},
+                )
+            return
+    raise ValidationError(
+        "The document must be a PDF, PNG or JPEG file; this file is not one.",
+        code="document_type",
+    )
+
+
+def ledger_today(now=None):
+    """The date deadlines are judged by: the organisation's day (DISPLAY_TIME_ZONE)."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    zone = zoneinfo.ZoneInfo(getattr(settings, "DISPLAY_TIME_ZONE", "UTC"))
+    return timezone.localtime(now or timezone.now(), zone).date()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def with_status(self, today=None) -> InvitationQuerySet:
+        """Annotate `current_status`: responded when a response is recorded, else awaiting
+        until `due_on` has passed, then no_response."""
+        today = today or ledger_today()
+        return self.annotate(
+            current_status=models.Case(
+                models.When(responded_on__isnull=False, then=models.Value("responded")),
+                models.When(due_on__gte=today, then=models.Value("awaiting")),
+                default=models.Value("no_response"),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Invitation(models.Model):
+    """An invitation to `target` to respond to `statement` by `due_on`, and its response."""
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", pgettext_lazy("invitation", "Awaiting a response")
+        RESPONDED = "responded", pgettext_lazy("invitation", "Responded")
+        NO_RESPONSE = "no_response", pgettext_lazy("invitation", "Did not respond")
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="invitations")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="invitations")
+    due_on = models.DateField()
+    # Optional: where the invitation was (or would be) emailed; not sent automatically.
+    contact_email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    responded_on = models.DateField(null=True, blank=True)
+    response_summary = LocalisedField(blank=True)
+    response_url = models.URLField(max_length=500, blank=True)
+    response_document = models.FileField(
+        upload_to="responses/", blank=True, validators=[validate_response_document]
+    )
+    response_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "target"], name="one_invitation_per_target_and_statement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} invited to respond to {self.statement_id} by {self.due_on}"
+
+    def status_on(self, today) -> str:
+        if self.responded_on is not None:
+            return self.Status.RESPONDED
+        return self.Status.AWAITING if today <= self.due_on else self.Status.NO_RESPONSE
+
+    @property
+    def status(self) -> str:
+        return self.status_on(ledger_today())
+
+    def summary_in(self, language: str) -> str:
+        return pick(self.response_summary, language)
