@@ -53,6 +53,9 @@ COLUMNS = (
     "consent_basis",
     "consent_date",
 )
+# Written by export_contacts and accepted here so an export imports back; never read: a status
+# changes only by unsubscribe, bounce, complaint or erasure, never by an import.
+IGNORED_COLUMNS = ("status",)
 BATCH_SIZE = 2_000
 # bulk_update writes a CASE per field per row: smaller statements keep it linear.
 _UPDATE_CHUNK = 500
@@ -186,7 +189,7 @@ def _check_header(header: list[str] | None) -> list[str]:
     if not header:
         raise ImportFileError(f"The file is empty: it needs a header row ({known}).")
     columns = [name.strip() for name in header]
-    unknown = [name for name in columns if name not in COLUMNS]
+    unknown = [name for name in columns if name not in COLUMNS + IGNORED_COLUMNS]
     if unknown:
         raise ImportFileError(f"Unknown column(s): {', '.join(unknown)}. Known columns: {known}.")
     twice = sorted({name for name in columns if columns.count(name) > 1})
