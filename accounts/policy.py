@@ -75,6 +75,19 @@ CAPABILITIES: dict[str, Capability] = {
     "contacts.erase": Capability(
         gettext_noop("Only admins erase contacts."), permission="contacts.delete_contact"
     ),
+    # Taking the journalists' data out (CSV, JSON, a data-subject export) and keeping the
+    # segments it can be cut by; every export is in the audit log, which admins read.
+    "contacts.export": Capability(
+        gettext_noop("Only publishers and admins export contacts."),
+        roles=("publisher", "admin"),
+    ),
+    "segments.manage": Capability(
+        gettext_noop("Only publishers and admins manage segments."),
+        roles=("publisher", "admin"),
+    ),
+    "contacts.export_log": Capability(
+        gettext_noop("Only admins see the log of exports."), roles=("admin",)
+    ),
     "media_lists.view": Capability(
         gettext_noop("Only publishers and admins manage contacts and media lists."),
         permission="contacts.view_medialist",
