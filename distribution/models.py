@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from contacts.models import Contact, MediaList
+from contacts.models import Contact, MediaList, Segment
 from statements.models import Statement
 
 
@@ -37,6 +37,9 @@ class Distribution(models.Model):
 
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="distributions")
     media_lists = models.ManyToManyField(MediaList, blank=True, related_name="distributions")
+    # Saved filters (contacts/segments.py) as an audience beside the lists; the contacts they
+    # selected are frozen into the deliveries when the send is created.
+    segments = models.ManyToManyField(Segment, blank=True, related_name="distributions")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RELEASE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
