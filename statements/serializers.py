@@ -23,6 +23,35 @@ class TranslationInSerializer(serializers.Serializer):
     )
 
 
+class AskRefField(serializers.Field):
+    """An ask by id (CONTRACT.md "Campaign tracker": `asks` [id]) or, as before, by slug;
+    given to the workflow as its slug."""
+
+    default_error_messages = {
+        "invalid": "An ask is given by its id (a number) or its slug.",
+        "unknown": "Unknown ask id {value}.",
+    }
+
+    def to_internal_value(self, data):
+        from campaigns.models import Ask
+
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        if isinstance(data, str):
+            return serializers.SlugField().run_validation(data)
+        slug = (
+            Ask.objects.filter(pk=data).values_list("slug", flat=True).first()
+            if (0 < data < 2**63)
+            else None
+        )
+        if slug is None:
+            self.fail("unknown", value=data)
+        return slug
+
+    def to_representation(self, value):
+        return value
+
+
 class StatementInSerializer(serializers.Serializer):
     campaign = serializers.SlugField(required=False)
     slug = serializers.CharField(required=False, max_length=120)
@@ -34,7 +63,7 @@ class StatementInSerializer(serializers.Serializer):
     translations = serializers.DictField(child=TranslationInSerializer(), required=False)
     targets = serializers.ListField(child=serializers.SlugField(), required=False)
     roles = serializers.ListField(child=serializers.SlugField(), required=False)
-    asks = serializers.ListField(child=serializers.SlugField(), required=False)
+    asks = serializers.ListField(child=AskRefField(), required=False)
     boilerplate = serializers.SlugField(required=False, allow_null=True)
     confirm_encoding = serializers.BooleanField(
         required=False, default=False, help_text="Keep text the Zawgyi check is unsure of."

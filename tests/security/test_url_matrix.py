@@ -20,6 +20,7 @@ retracted under embargo, campaigns/targets/asks only hidden statements use, reci
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Callable
@@ -638,6 +639,22 @@ ROWS: dict[str, Row] = {
         ],
         method="POST",
     ),
+    # Trace a leaked copy: publishers and admins (the answer names a journalist).
+    "desk-leak-trace": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/sends/trace/", S(200), roles=PUBLISHERS),
+            Req(
+                "POST",
+                "/desk/sends/trace/",
+                S(200),
+                data={"text": "ZZZZ-ZZZZ-ZZ"},
+                roles=PUBLISHERS,
+            ),
+            Req("POST", "/desk/sends/trace/", S(400), data={"text": ""}, roles=PUBLISHERS),
+        ],
+        method="POST",
+    ),
     "desk-send-preview-html": Row(
         "desk",
         lambda w, c: [
@@ -660,6 +677,22 @@ ROWS: dict[str, Row] = {
     "desk-contacts": Row(
         "desk",
         _one("GET", "/desk/contacts/", S(200), roles=PUBLISHERS, show=(RECIPIENT,)),
+    ),
+    # The CSV import (publishers and admins): without a file, or with no upload waiting, 400.
+    "desk-contacts-import": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/contacts/import/", S(200), roles=PUBLISHERS),
+            Req("POST", "/desk/contacts/import/", S(400), data={}, roles=PUBLISHERS),
+        ],
+    ),
+    "desk-contacts-import-confirm": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/contacts/import/confirm/", S(405), roles=PUBLISHERS),
+            Req("POST", "/desk/contacts/import/confirm/", S(400), data={}, roles=PUBLISHERS),
+        ],
+        method="POST",
     ),
     # The organisation's letterhead settings: admins only (accounts/policy.py).
     "desk-organisation": Row(
@@ -752,6 +785,14 @@ ROWS: dict[str, Row] = {
             ),
         ],
     ),
+    # Whose copy carried a leak-tracing reference: publishers and admins.
+    "api-deliveries": Row(
+        "api",
+        lambda w, c: [
+            Req("GET", "/api/v1/deliveries/?ref=ZZZZ-ZZZZ-ZZ", S(404), roles=PUBLISHERS),
+            Req("GET", "/api/v1/deliveries/?ref=not-one", S(400), roles=PUBLISHERS),
+        ],
+    ),
     "api-distribution": Row(
         "api",
         lambda w, c: [
@@ -764,6 +805,69 @@ ROWS: dict[str, Row] = {
         conds=("published", "missing"),
     ),
 }
+# Campaign tracker (issue 12): /api/v1/asks/ is the public list (GET) and the staff create
+# (POST, editors and up), one path routed by method in config/urls_api.py.
+EDITORS = frozenset({"editor", "publisher", "admin"})
+
+
+def _api_ask_create(w: World, cond: str) -> list[Req]:
+    data = {
+        "campaign": w.campaign["open"],
+        "slug": "brand-new-ask",
+        "text": {"en": "A new ask."},
+        "targets": [w.target["open"]],
+    }
+    return [Req("POST", "/api/v1/asks/", S(201), data=data, roles=EDITORS)]
+
+
+def _api_ask_status(w: World, cond: str) -> list[Req]:
+    pk = w.ask["open"] if cond == "exists" else 999999
+    data = {"status": "partly_met", "on": "2025-01-01", "source_url": "https://example.org/a"}
+    ok = S(201) if cond == "exists" else S(404)
+    return [Req("POST", f"/api/v1/asks/{pk}/status/", ok, data=data, roles=EDITORS)]
+
+
+def _api_statement_invitations(w: World, cond: str) -> list[Req]:
+    ok = cond in w.pks
+    path = f"/api/v1/statements/{w.pk(cond)}/invitations/"
+    data = {"target": w.target["open"], "due_on": "2099-01-01"}
+    return [
+        Req("GET", path, S(200) if ok else S(404)),
+        Req("POST", path, S(201) if ok else S(404), data=data, roles=PUBLISHERS),
+    ]
+
+
+def _api_invitation_response(w: World, cond: str) -> list[Req]:
+    pk = 999999
+    if cond == "exists":
+        from campaigns.models import Target
+        from statements.models import Invitation
+
+        invitation = Invitation.objects.create(
+            statement_id=w.pks["published"],
+            target=Target.objects.get(slug=w.target["open"]),
+            due_on=datetime.date(2025, 1, 1),
+        )
+        pk = invitation.pk
+    data = {"responded_on": "2025-01-01", "url": "https://example.org/reply"}
+    ok = S(200) if cond == "exists" else S(404)
+    return [Req("POST", f"/api/v1/invitations/{pk}/response/", ok, data=data, roles=PUBLISHERS)]
+
+
+ROWS["asks-collection"] = Row(
+    "public", _one("GET", "/api/v1/asks/", S(200)), callers=PUBLIC_CALLERS
+)
+ROWS["staff-ask-create"] = Row("api", _api_ask_create, method="POST")
+ROWS["staff-ask-status"] = Row(
+    "api", _api_ask_status, conds=("exists", "missing"), method="POST"
+)
+ROWS["staff-statement-invitations"] = Row(
+    "api", _api_statement_invitations, conds=("published", "missing")
+)
+ROWS["staff-invitation-response"] = Row(
+    "api", _api_invitation_response, conds=("exists", "missing"), method="POST"
+)
+
 for _action in API_ACTIONS:
     ROWS[f"staff-statement-{_action}"] = Row(
         "api", _api_action(_action), conds=API_STATEMENT_CONDS, method="POST"
