@@ -216,6 +216,17 @@ def segment_update(*, segment_id: int, name: str, spec: ContactFilter) -> Segmen
 
 
 def segment_delete(*, segment_id: int) -> None:
-    """Sends that used the segment keep their recipients (the snapshot); they just no longer
-    name it."""
-    Segment.objects.filter(pk=segment_id).delete()
+    """Finished sends that used the segment keep their recipients (the snapshot); they just
+    no longer name it. A send not finished yet still needs it (its rules are checked again
+    when it resumes or its time comes), so the segment stays until that send ends."""
+    with transaction.atomic():
+        segment = Segment.objects.select_for_update().filter(pk=segment_id).first()
+        if segment is None:
+            return
+        # By the reverse accessor's name: contacts/ imports nothing of distribution/.
+        sends = getattr(segment, "distributions", None)
+        if sends is not None and sends.filter(finished_at__isnull=True).exists():
+            raise RuleBroken(
+                _("A send that has not finished uses this segment; delete it after that send.")
+            )
+        segment.delete()

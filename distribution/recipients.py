@@ -11,9 +11,11 @@ import json
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
-from contacts.models import Contact, MediaList, Suppression, address_hash
+from contacts.models import Contact, MediaList, Segment, Suppression, address_hash
+from contacts.segments import segment_contacts
 from distribution import messages
 from distribution.models import Delivery, Distribution
 from statements.models import Statement
@@ -35,10 +37,20 @@ _COLUMNS = (
 )
 
 
-def audience(*, statement: Statement, kind: str, media_lists: list[MediaList]):
-    """Contacts a send of this kind reaches, before any are skipped."""
+def audience(
+    *,
+    statement: Statement,
+    kind: str,
+    media_lists: list[MediaList],
+    segments: list[Segment] = (),
+):
+    """Contacts a send of this kind reaches, before any are skipped: everyone on the lists
+    and everyone the segments select now (a contact in several is one)."""
     if kind == Distribution.Kind.RELEASE:
-        return Contact.objects.filter(memberships__media_list__in=media_lists).distinct()
+        chosen = Q(memberships__media_list__in=media_lists)
+        for segment in segments:
+            chosen |= Q(pk__in=segment_contacts(segment).values("pk"))
+        return Contact.objects.filter(chosen).distinct()
     # Corrections and retractions go to everyone who received the original release.
     received = Delivery.objects.filter(
         distribution__statement=statement,

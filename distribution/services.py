@@ -20,7 +20,8 @@ from django.utils.translation import gettext
 
 from accounts.policy import require
 from config.errors import RuleBroken
-from contacts.models import MediaList
+from contacts.models import MediaList, Segment
+from contacts.segments import segments_by_slug
 from distribution import messages, recipients
 from distribution.models import Delivery, Distribution
 from distribution.signals import distribution_finished
@@ -32,14 +33,25 @@ def _require_publisher(user) -> None:
     require(user, "sends.start")  # accounts/policy.py decides
 
 
+def embargo_refusals(*, media_lists: list[MediaList], segments: list[Segment] = ()) -> list[str]:
+    """The one embargo rule for an audience: which of its lists and segments may not receive
+    a statement under embargo. A list may when it is marked embargo_trusted; a segment may
+    only when it selects embargo-trusted contacts alone (its filter says embargo_trusted
+    yes), so every contact it yields, now or later, is personally trusted."""
+    untrusted = [m.slug for m in media_lists if not m.embargo_trusted]
+    untrusted += [f"segment {s.slug}" for s in segments if s.embargo_trusted is not True]
+    return untrusted
+
+
 def check_sendable(
     *,
     statement: Statement,
     kind: str,
     media_lists: list[MediaList],
+    segments: list[Segment] = (),
     now: datetime.datetime | None = None,
 ) -> None:
-    """Raise RuleBroken saying why this statement may not go to these lists now."""
+    """Raise RuleBroken saying why this statement may not go to these lists and segments now."""
     now = now or timezone.now()
     if kind == Distribution.Kind.RETRACTION:
         if statement.state != Statement.State.RETRACTED:
@@ -51,16 +63,17 @@ def check_sendable(
         raise RuleBroken(
             "Only a corrected statement can be sent as a correction.", state=statement.state
         )
-    if kind == Distribution.Kind.RELEASE and not media_lists:
-        raise RuleBroken("Choose at least one media list.")
+    if kind == Distribution.Kind.RELEASE and not media_lists and not segments:
+        raise RuleBroken("Choose at least one media list or segment.")
     if is_public(statement, now):
         return
     if published_under_embargo(statement, now):
-        untrusted = [m.slug for m in media_lists if not m.embargo_trusted]
+        untrusted = embargo_refusals(media_lists=media_lists, segments=segments)
         if untrusted:
             raise RuleBroken(
                 "This statement is under embargo: it may go only to lists marked for "
-                f"embargoed material, and these are not: {', '.join(untrusted)}.",
+                "embargoed material and to segments of embargo-trusted contacts only, and "
+                f"these are not: {', '.join(untrusted)}.",
                 untrusted_lists=untrusted,
             )
         return
@@ -80,13 +93,20 @@ def _lists(slugs: list[str]) -> list[MediaList]:
 
 
 def recipient_preview(
-    *, statement: Statement, media_list_slugs: list[str], kind: str = Distribution.Kind.RELEASE
+    *,
+    statement: Statement,
+    media_list_slugs: list[str],
+    kind: str = Distribution.Kind.RELEASE,
+    segment_slugs: list[str] = (),
 ) -> dict:
     """What a send would do, for the desk's confirmation step: counts by language variant."""
     lists = _lists(media_list_slugs) if media_list_slugs else []
+    segments = segments_by_slug(list(segment_slugs)) if segment_slugs else []
     return recipients.preview(
         statement=statement,
-        contacts=recipients.audience(statement=statement, kind=kind, media_lists=lists),
+        contacts=recipients.audience(
+            statement=statement, kind=kind, media_lists=lists, segments=segments
+        ),
         embargoed=kind == Distribution.Kind.RELEASE and published_under_embargo(statement),
     )
 
@@ -98,8 +118,11 @@ def distribution_start(
     by,
     kind: str = Distribution.Kind.RELEASE,
     send_at: datetime.datetime | None = None,
+    segment_slugs: list[str] = (),
 ) -> Distribution:
-    """Check the rules, snapshot the recipients, and queue the send (now or at send_at)."""
+    """Check the rules, snapshot the recipients, and queue the send (now or at send_at).
+    A segment's contacts are frozen here, with the lists': one added to it later, or
+    matching it later, does not get this send."""
     _require_publisher(by)
     if kind not in Distribution.Kind.values:
         raise RuleBroken(f"Unknown kind {kind!r}; one of {', '.join(Distribution.Kind.values)}.")
@@ -110,7 +133,10 @@ def distribution_start(
         except Statement.DoesNotExist as err:
             raise RuleBroken(f"No statement {statement_id}.") from err
         lists = _lists(media_list_slugs or [])
-        check_sendable(statement=statement, kind=kind, media_lists=lists, now=now)
+        segments = segments_by_slug(list(segment_slugs or []))
+        check_sendable(
+            statement=statement, kind=kind, media_lists=lists, segments=segments, now=now
+        )
         later = send_at is not None and send_at > now
         distribution = Distribution.objects.create(
             statement=statement,
@@ -121,8 +147,12 @@ def distribution_start(
             started_at=None if later else now,
         )
         distribution.media_lists.set(lists)
+        distribution.segments.set(segments)
         count = recipients.snapshot(
-            distribution, recipients.audience(statement=statement, kind=kind, media_lists=lists)
+            distribution,
+            recipients.audience(
+                statement=statement, kind=kind, media_lists=lists, segments=segments
+            ),
         )
         if not later:
             _finish_if_empty(distribution)
@@ -187,6 +217,7 @@ def distribution_resume(*, distribution_id: int, by) -> Distribution:
                 statement=distribution.statement,
                 kind=distribution.kind,
                 media_lists=list(distribution.media_lists.all()),
+                segments=list(distribution.segments.all()),
                 now=now,
             )
             distribution.state = Distribution.State.SENDING
@@ -268,6 +299,7 @@ def distribution_confirm_late(*, distribution_id: int, by) -> Distribution:
             statement=distribution.statement,
             kind=distribution.kind,
             media_lists=list(distribution.media_lists.all()),
+            segments=list(distribution.segments.all()),
             now=now,
         )
         distribution.needs_confirmation = False
@@ -305,6 +337,7 @@ def distribution_start_due(*, distribution_id: int, now: datetime.datetime | Non
                 statement=distribution.statement,
                 kind=distribution.kind,
                 media_lists=list(distribution.media_lists.all()),
+                segments=list(distribution.segments.all()),
                 now=now,
             )
         except RuleBroken as err:

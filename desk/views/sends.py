@@ -25,7 +25,8 @@ from django.views.decorators.http import require_POST
 from accounts.policy import can, desk_view
 from config.errors import NotAllowed, RuleBroken
 from config.languages import language_list
-from contacts.models import Contact, MediaList
+from contacts.models import Contact, MediaList, Segment
+from contacts.segments import segment_count, segments_by_slug
 from desk.templatetags.desk_sends import delivery_state_label, send_state_label
 from distribution import services
 from distribution.messages import PREVIEW_ADDRESS
@@ -98,6 +99,14 @@ def _list_choices():
     ).order_by("name")
 
 
+def _segment_choices() -> list:
+    """Segments by name with how many active contacts each reaches now."""
+    found = list(Segment.objects.prefetch_related("lists"))
+    for segment in found:
+        segment.active = segment_count(segment)
+    return found
+
+
 def _parse_send_at(text: str, zone: str) -> datetime.datetime | None:
     """The time typed in the form, in the zone chosen beside it; None for "now"."""
     text = (text or "").strip()
@@ -119,9 +128,12 @@ def _parse_send_at(text: str, zone: str) -> datetime.datetime | None:
     raise RuleBroken(_("Give the send time as a date and a time, for example 2025-05-01 09:30."))
 
 
-def _form_query(statement_id, kind: str, lists: list[str], send_at: str, zone: str) -> str:
+def _form_query(
+    statement_id, kind: str, lists: list[str], send_at: str, zone: str, segments: list[str] = ()
+) -> str:
     pairs = [("statement", statement_id), ("kind", kind), ("step", "check")]
     pairs += [("media_lists", slug) for slug in lists]
+    pairs += [("segments", slug) for slug in segments]
     if send_at:
         pairs += [("send_at", send_at), ("send_at_zone", zone)]
     return urlencode(pairs)
@@ -161,12 +173,15 @@ def send_new(request) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     statement_id = data.get("statement") or ""
     chosen = data.getlist("media_lists")
+    chosen_segments = data.getlist("segments")
     kind = data.get("kind") or Distribution.Kind.RELEASE
     send_at_text = data.get("send_at", "")
     zone = data.get("send_at_zone") or "UTC"
     context = {
         "statements": _statement_choices(language),
         "lists": _list_choices(),
+        "segments": _segment_choices(),
+        "chosen_segments": chosen_segments,
         "kinds": [(value, KIND_LABELS[value]) for value in Distribution.Kind.values],
         "zones": ZONES,
         "chosen_statement": statement_id,
@@ -186,7 +201,7 @@ def send_new(request) -> HttpResponse:
     title, title_lang = _title(statement, language)
     context.update({"statement": statement, "title": title, "title_lang": title_lang})
     # From the statement page ("Send this release"): the form with the statement chosen.
-    if not chosen and "step" not in data and request.method != "POST":
+    if not chosen and not chosen_segments and "step" not in data and request.method != "POST":
         return render(request, "desk/send_new.html", context)
     try:
         if kind not in Distribution.Kind.values:
@@ -199,21 +214,24 @@ def send_new(request) -> HttpResponse:
                 kind=kind,
                 by=request.user,
                 send_at=send_at,
+                segment_slugs=chosen_segments,
             )
             return redirect("desk-send", pk=distribution.pk)
         selected = [m for m in context["lists"] if m.slug in chosen]
-        services.check_sendable(statement=statement, kind=kind, media_lists=selected)
+        segments = segments_by_slug(chosen_segments)
+        services.check_sendable(
+            statement=statement, kind=kind, media_lists=selected, segments=segments
+        )
         preview = services.recipient_preview(
-            statement=statement, media_list_slugs=chosen, kind=kind
+            statement=statement, media_list_slugs=chosen, kind=kind, segment_slugs=chosen_segments
         )
     except NotAllowed as err:
         return _refused(request, err, 403)
     except RuleBroken as err:
         context["error"] = err.message
         return render(request, "desk/send_new.html", context, status=400)
-    back = (
-        f"{reverse('desk-send-new')}?{_form_query(statement.pk, kind, chosen, send_at_text, zone)}"
-    )
+    query = _form_query(statement.pk, kind, chosen, send_at_text, zone, chosen_segments)
+    back = f"{reverse('desk-send-new')}?{query}"
     variants = []
     for variant, count in preview["by_variant"].items():
         shown = services.message_preview(statement=statement, kind=kind, variant=variant)
