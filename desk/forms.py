@@ -16,6 +16,7 @@ from campaigns.models import Ask, Campaign, Role, RoleHolding, Target
 from config.languages import language_choices, language_codes, language_name, pick
 from statements import transitions
 from statements.models import Boilerplate, Statement
+from statements.organisation import current_organisation
 
 TEXT_FIELDS = ("title", "summary", "body", "more_information")
 FIELD_NAMES = {
@@ -170,6 +171,9 @@ class StatementForm(forms.Form):
             )
         else:
             initial.setdefault("required_languages", language_codes())
+            # What statement_create would take anyway: shown chosen, so nobody is surprised.
+            default = current_organisation().default_boilerplate
+            initial.setdefault("boilerplate", default.slug if default else "")
         super().__init__(data, initial=initial)
         self.statement, self.creating = statement, creating
         self.day = release_day(statement)
