@@ -183,6 +183,16 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pressroom <press@pressroom.invalid>")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# DKIM for a relay that does not sign (distribution/dkim.py): both set, every message is signed.
+DKIM_SELECTOR = env("DKIM_SELECTOR", default="")
+DKIM_PRIVATE_KEY_FILE = env("DKIM_PRIVATE_KEY_FILE", default="")
+DKIM_DOMAIN = env("DKIM_DOMAIN", default="")  # empty: the domain of each message's From
+if DKIM_SELECTOR and EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "distribution.dkim.SigningEmailBackend"
+# Leak-tracing references of embargoed messages (distribution/leak_refs.py). Empty: derived
+# from SECRET_KEY (and read with SECRET_KEY_FALLBACKS); set it to keep references readable
+# across a SECRET_KEY rotation.
+LEAK_REF_KEY = env("LEAK_REF_KEY", default="")
 
 # --- Auth -------------------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -7,6 +7,7 @@ from desk.views import account, contacts, editor, organisation, sends
 from desk.views import inbox as inbox_views
 from desk.views import statements as v
 from desk.views.language import choose_language
+from desk.views.leak_trace import leak_trace
 from desk.views.search import desk_search
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("sends/<int:pk>/progress.json", sends.send_progress, name="desk-send-progress"),
     path("sends/<int:pk>/cancel/confirm/", sends.send_cancel_confirm, name="desk-send-cancel"),
     path("sends/test/", sends.send_test, name="desk-send-test"),
+    path("sends/trace/", leak_trace, name="desk-leak-trace"),
     path(
         "sends/preview/<int:pk>/<str:kind>/<str:variant>/",
         sends.send_preview_html,

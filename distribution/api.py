@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from distribution import services
+from config.errors import RuleBroken
+from distribution import leak_refs, services
 from distribution.models import Distribution
 
 
@@ -129,7 +130,52 @@ class DistributionActionView(APIView):
         return Response(distribution_json(distribution))
 
 
+class DeliveryOut(serializers.Serializer):
+    """Schema of leak_refs.trace_json (documentation only)."""
+
+    reference = serializers.CharField()
+    id = serializers.IntegerField()
+    distribution = serializers.IntegerField()
+    statement = serializers.CharField(help_text="the statement's slug")
+    contact = serializers.IntegerField(allow_null=True)
+    email = serializers.CharField(help_text="the address the copy was sent to")
+    name = serializers.CharField()
+    state = serializers.CharField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeliveriesView(APIView):
+    """GET /api/v1/deliveries/?ref=<reference>: whose copy of an embargoed release carried
+    this reference (CONTRACT.md). Each lookup that finds one is recorded on the statement."""
+
+    capability = "deliveries.trace"
+
+    @extend_schema(
+        operation_id="deliveries_trace",
+        parameters=[
+            OpenApiParameter("ref", str, required=True, description="e.g. K7QD-3MX9-PA"),
+        ],
+        responses={200: DeliveryOut},
+    )
+    def get(self, request):
+        reference = leak_refs.normalise(request.query_params.get("ref", ""))
+        if reference is None:
+            raise RuleBroken(
+                "Give ref=<reference>: ten letters and digits as printed in the message, "
+                "such as K7QD-3MX9-PA.",
+                field="ref",
+            )
+        traces = leak_refs.deliveries_trace(text=reference, by=request.user, via="api")
+        if not traces:
+            return Response(
+                {"message": "No copy carries this reference.", "extra": {"ref": reference}},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(leak_refs.trace_json(traces[0]))
+
+
 urlpatterns = [
+    path("v1/deliveries/", DeliveriesView.as_view(), name="api-deliveries"),
     path("v1/distributions/", DistributionsView.as_view(), name="api-distributions"),
     path("v1/distributions/<int:pk>/", DistributionView.as_view(), name="api-distribution"),
 ] + [

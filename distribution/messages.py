@@ -2,7 +2,9 @@
 
 Building a message from templates costs more CPU than sending it, so every variant ("en",
 "my", "en+my", "my+en") is rendered once per distribution and stored on it; per recipient
-only the To address, the unsubscribe link and the Message-ID change (build_message).
+only the To address, the unsubscribe link, the Message-ID and, under embargo, the leak-tracing
+reference (distribution/leak_refs.py) change (build_message). A contact who asked for plain
+text gets the same message without its HTML part.
 
 A message carries only languages a reader may read (publishing.visibility.readable_languages:
 complete, not deferred): an incomplete translation or one deferred at publication ("Burmese to
@@ -39,6 +41,10 @@ from statements.organisation import current_organisation
 # Stands in for the recipient's unsubscribe URL in the rendered variants.
 UNSUBSCRIBE_PLACEHOLDER = "__PRESSROOM_UNSUBSCRIBE_URL__"
 UNSUBSCRIBE_SALT = "distribution.unsubscribe"
+# Stands in for the recipient's leak-tracing reference (distribution/leak_refs.py) in the
+# rendered variants of an embargoed release.
+REFERENCE_PLACEHOLDER = "__PRESSROOM_REFERENCE__"
+REFERENCE_HEADER = "X-Pressroom-Ref"
 VARIANT_SEPARATOR = "+"
 
 # The app's own Myanmar font first (an @font-face in the HTML part's <head>, for the clients
@@ -66,6 +72,7 @@ LABELS = {
         "quote": "said",
         "retraction_note": "This release has been retracted.",
         "why": "You receive this as a media contact of our organisation.",
+        "reference": "Copy reference",
     },
     "my": {
         "read": "အွန်လိုင်းတွင် ဖတ်ရန်",
@@ -82,6 +89,7 @@ LABELS = {
         "quote": "",
         "retraction_note": "ဤထုတ်ပြန်ချက်ကို ရုပ်သိမ်းလိုက်ပါပြီ။",
         "why": "သင်သည် ကျွန်ုပ်တို့အဖွဲ့၏ မီဒီယာဆက်သွယ်ရန်စာရင်းတွင် ပါဝင်သောကြောင့် ဤစာကို ရရှိပါသည်။",
+        "reference": "မိတ္တူ ရည်ညွှန်းအမှတ်",
     },
 }
 
@@ -307,6 +315,8 @@ def render_variant(
         "myanmar_font_urls": _myanmar_font_urls() if "my" in languages else None,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "embargo": bool(embargo),
+        # Under embargo each copy carries its recipient's reference, filled in per recipient.
+        "reference": REFERENCE_PLACEHOLDER if embargo else "",
     }
     with translation.override(first["language"]):
         text = render_to_string("emails/release_body.txt", context)
@@ -318,6 +328,7 @@ def render_variant(
         "language": first["language"],
         # Every language of the message, in its order (RFC 3282): "my, en".
         "content_language": ", ".join(languages),
+        "leak_ref": bool(embargo),
     }
 
 
@@ -338,8 +349,14 @@ def build_message(
     message_id: str,
     connection=None,
     date: str | None = None,
+    reference: str = "",
+    plain_text_only: bool = False,
 ) -> EmailMultiAlternatives:
-    """Fill in the per-recipient parts of a rendered variant."""
+    """Fill in the per-recipient parts of a rendered variant. `reference`: the recipient's
+    leak-tracing reference, required when the variant carries one (embargoed);
+    `plain_text_only`: no HTML part (the contact's preference)."""
+    if rendered.get("leak_ref") and not reference:
+        raise ValueError("an embargoed message needs its recipient's reference")
     url = unsubscribe_url_for(token)
     headers = {
         "Message-ID": message_id,
@@ -352,36 +369,48 @@ def build_message(
     }
     if date:
         headers["Date"] = date
+    if rendered.get("leak_ref"):
+        headers[REFERENCE_HEADER] = reference
     message = EmailMultiAlternatives(
         subject=rendered["subject"],
-        body=rendered["text"].replace(UNSUBSCRIBE_PLACEHOLDER, url),
+        body=rendered["text"]
+        .replace(UNSUBSCRIBE_PLACEHOLDER, url)
+        .replace(REFERENCE_PLACEHOLDER, reference),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         headers=headers,
         connection=connection,
     )
-    message.attach_alternative(
-        rendered["html"].replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(url)), "text/html"
-    )
+    if not plain_text_only:
+        message.attach_alternative(
+            rendered["html"]
+            .replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(url))
+            .replace(REFERENCE_PLACEHOLDER, html.escape(reference)),
+            "text/html",
+        )
     return message
 
 
 # The desk's preview and test send: a stand-in recipient and an unsubscribe token no contact has.
 PREVIEW_ADDRESS = "journalist@example.org"
 PREVIEW_TOKEN = "preview-not-a-contact"  # noqa: S105 (not a secret)
+# In the shape of a real reference, in letters no reference has (U is not in the alphabet).
+PREVIEW_REFERENCE = "UUUU-UUUU-UU"
 
 
 def preview_message(
     *, statement: Statement, variant: str, kind: str, address: str = PREVIEW_ADDRESS
 ) -> EmailMultiAlternatives:
     """One variant exactly as a recipient gets it (render_variant, then build_message), for
-    the desk's preview and test send; only the recipient is a stand-in."""
+    the desk's preview and test send; only the recipient (and, under embargo, the reference:
+    PREVIEW_REFERENCE) is a stand-in."""
     rendered = render_variant(statement=statement, variant=variant, kind=kind)
     return build_message(
         rendered=rendered,
         address=address,
         token=PREVIEW_TOKEN,
         message_id=f"<pressroom.preview.{statement.pk}@{message_domain()}>",
+        reference=PREVIEW_REFERENCE,
     )
 
 
@@ -391,9 +420,10 @@ TO_MARK = "recipient.placeholder@pressroom.invalid"
 MESSAGE_ID_MARK = "<message.id.placeholder@pressroom.invalid>"
 UNSUBSCRIBE_MARK = "UNSUBSCRIBETOKENPLACEHOLDER"
 DATE_MARK = "DATEPLACEHOLDER"
+REFERENCE_MARK = "LEAKREFERENCEPLACEHOLDER"
 
 
-def raw_template(rendered: dict) -> bytes | None:
+def raw_template(rendered: dict, *, plain_text_only: bool = False) -> bytes | None:
     """The whole message as bytes with marks where recipients differ; None when the MIME
     encoding would split a mark (quoted-printable of very long lines): then build per message.
     """
@@ -403,15 +433,20 @@ def raw_template(rendered: dict) -> bytes | None:
         token=UNSUBSCRIBE_MARK,
         message_id=MESSAGE_ID_MARK,
         date=DATE_MARK,
+        reference=REFERENCE_MARK if rendered.get("leak_ref") else "",
+        plain_text_only=plain_text_only,
     )
     raw = message.message().as_bytes(linesep="\r\n")
-    expected_tokens = (
-        2
-        + rendered["text"].count(UNSUBSCRIBE_PLACEHOLDER)
-        + rendered["html"].count(UNSUBSCRIBE_PLACEHOLDER)
+    parts = (rendered["text"],) if plain_text_only else (rendered["text"], rendered["html"])
+    expected_tokens = 2 + sum(part.count(UNSUBSCRIBE_PLACEHOLDER) for part in parts)
+    expected_references = (
+        1 + sum(part.count(REFERENCE_PLACEHOLDER) for part in parts)
+        if rendered.get("leak_ref")
+        else 0
     )
     if (
         raw.count(UNSUBSCRIBE_MARK.encode()) != expected_tokens
+        or raw.count(REFERENCE_MARK.encode()) != expected_references
         or raw.count(TO_MARK.encode()) != 1
         or raw.count(MESSAGE_ID_MARK.encode()) != 1
         or raw.count(DATE_MARK.encode()) != 1
@@ -423,7 +458,8 @@ def raw_template(rendered: dict) -> bytes | None:
 _MARKS = re.compile(
     b"("
     + b"|".join(
-        re.escape(m.encode()) for m in (TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK)
+        re.escape(m.encode())
+        for m in (TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK, REFERENCE_MARK)
     )
     + b")"
 )
@@ -442,13 +478,16 @@ class Prebuilt:
         pieces = _MARKS.split(raw)  # the group keeps the marks, at the odd places
         return cls(tuple(pieces[0::2]), tuple(pieces[1::2]))
 
-    def fill(self, *, address: str, token: str, message_id: str) -> bytes:
+    def fill(self, *, address: str, token: str, message_id: str, reference: str = "") -> bytes:
         values = {
             _TO: address.encode("ascii"),
             _MESSAGE_ID: message_id.encode("ascii"),
             _DATE: formatdate(localtime=False).encode("ascii"),
             _UNSUBSCRIBE: token.encode("ascii"),
+            _REFERENCE: reference.encode("ascii"),
         }
+        if _REFERENCE in self.marks and not reference:
+            raise ValueError("an embargoed message needs its recipient's reference")
         out = [self.parts[0]]
         for mark, part in zip(self.marks, self.parts[1:], strict=True):
             out.append(values[mark])
@@ -456,8 +495,8 @@ class Prebuilt:
         return b"".join(out)
 
 
-_TO, _MESSAGE_ID, _DATE, _UNSUBSCRIBE = (
-    m.encode() for m in (TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK)
+_TO, _MESSAGE_ID, _DATE, _UNSUBSCRIBE, _REFERENCE = (
+    m.encode() for m in (TO_MARK, MESSAGE_ID_MARK, DATE_MARK, UNSUBSCRIBE_MARK, REFERENCE_MARK)
 )
 
 

@@ -29,7 +29,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from contacts.models import Contact, Suppression, address_hash
-from distribution import messages, smtp_wire
+from distribution import dkim, leak_refs, messages, smtp_wire
 from distribution.models import Delivery, Distribution
 from distribution.sent_marks import SentMarks
 from distribution.signals import distribution_finished
@@ -245,6 +245,15 @@ def _not_deliverable(batch: list[Delivery]) -> dict[int, str]:
     return reasons
 
 
+def _plain_text_only(batch: list[Delivery]) -> set[int]:
+    """The contacts of this batch who asked for plain text only, as they are now."""
+    return set(
+        Contact.objects.filter(
+            pk__in=[d.contact_id for d in batch], plain_text_only=True
+        ).values_list("pk", flat=True)
+    )
+
+
 def without_address(text: str, address: str) -> str:
     """An error as kept on a delivery: servers quote the address ("<a@b> unknown user"), and
     an erased contact's address must not survive in it."""
@@ -312,6 +321,7 @@ def _send_all(connection, distribution: Distribution, todo: list[Delivery], rend
         "domain": messages.message_domain(),
         "envelope_from": smtp_wire.envelope_sender(settings.DEFAULT_FROM_EMAIL),
         "fast": _fast_path(connection),
+        "plain_text_only": _plain_text_only(todo),
     }
 
     def prepare(index: int) -> _Outgoing | None:
@@ -385,15 +395,26 @@ def _prepare(
     )
     try:
         token = messages.unsubscribe_token(delivery.contact_id)
+        # Embargoed: this recipient's leak-tracing reference, in the footer and a header.
+        reference = leak_refs.reference_for(delivery.pk) if rendered.get("leak_ref") else ""
+        plain_text_only = delivery.contact_id in per_batch["plain_text_only"]
         prebuilt = (
-            smtp_wire.template(distribution.pk, delivery.variant, rendered)
+            smtp_wire.template(
+                distribution.pk, delivery.variant, rendered, plain_text_only=plain_text_only
+            )
             if per_batch["fast"] and smtp_wire.plain_address(delivery.address)
             else None
         )
         if prebuilt is not None:
-            # The variant was built once; only To, Message-ID, Date and the token change.
-            outgoing.data = prebuilt.fill(
-                address=delivery.address, token=token, message_id=outgoing.message_id
+            # The variant was built once; only To, Message-ID, Date, the token and the
+            # reference change. DKIM signs the final bytes (the backend signs the other path).
+            outgoing.data = dkim.sign_stuffed(
+                prebuilt.fill(
+                    address=delivery.address,
+                    token=token,
+                    message_id=outgoing.message_id,
+                    reference=reference,
+                )
             )
         else:
             outgoing.message = messages.build_message(
@@ -401,6 +422,8 @@ def _prepare(
                 address=delivery.address,
                 token=token,
                 message_id=outgoing.message_id,
+                reference=reference,
+                plain_text_only=plain_text_only,
             )
     except SoftTimeLimitExceeded:
         raise  # the task's time is up: not a fault of this message

@@ -19,7 +19,7 @@ from distribution import messages
 # An address smtplib would put between <> unchanged: printable ASCII, no space, no <>.
 _PLAIN_ADDRESS = re.compile(r"[!-;=?-~]+@[!-;=?-~]+\Z")
 
-_TEMPLATES: dict[tuple[int, str], messages.Prebuilt | None] = {}
+_TEMPLATES: dict[tuple[int, str, bool], messages.Prebuilt | None] = {}
 
 
 def plain_address(address: str) -> bool:
@@ -31,14 +31,21 @@ def envelope_sender(from_email: str) -> str:
     return parseaddr(sanitize_address(from_email, "utf-8"))[1]
 
 
-def template(distribution_id: int, variant: str, rendered: dict) -> messages.Prebuilt | None:
+def template(
+    distribution_id: int, variant: str, rendered: dict, *, plain_text_only: bool = False
+) -> messages.Prebuilt | None:
     """The variant's whole message ready for DATA, built once per worker process: dot-stuffed
-    and ending in the terminator, so filling it in is the only per-message work."""
-    key = (distribution_id, variant)
+    and ending in the terminator, so filling it in is the only per-message work. Contacts who
+    asked for plain text get a second template of the variant, without the HTML part."""
+    key = (distribution_id, variant, plain_text_only)
     if key not in _TEMPLATES:
         if len(_TEMPLATES) > 64:  # a worker lives long; distributions come and go
             _TEMPLATES.clear()
-        raw = messages.raw_template(rendered)
+        raw = (
+            messages.raw_template(rendered, plain_text_only=True)
+            if plain_text_only
+            else messages.raw_template(rendered)
+        )
         if raw is None:
             _TEMPLATES[key] = None
         else:
