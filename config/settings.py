@@ -343,6 +343,33 @@ DISTRIBUTION_SUPPRESS_CODES = env.list(
 # A send this late (the system was down at its time) waits for a person to confirm it.
 DISTRIBUTION_LATE_AFTER = timedelta(minutes=15)
 DISTRIBUTION_UNSUBSCRIBE_MAILTO = env("DISTRIBUTION_UNSUBSCRIBE_MAILTO", default="")
+# Bounces through your own relay (distribution/bounces.py): with BOUNCE_DOMAIN set, each
+# message's envelope sender is bounces+<token>@BOUNCE_DOMAIN (mail for it must reach the
+# mailbox process_bounces reads); BOUNCE_IMAP_URL (imap[s]://user:pass@host:port/INBOX) is
+# polled by beat every BOUNCE_POLL_SECONDS.
+BOUNCE_DOMAIN = env("BOUNCE_DOMAIN", default="").strip().lower()
+if BOUNCE_DOMAIN and not all(
+    label and label.replace("-", "").isalnum() and label.isascii()
+    for label in BOUNCE_DOMAIN.split(".")
+):
+    raise ImproperlyConfigured("BOUNCE_DOMAIN must be a domain name, like bounces.example.org.")
+BOUNCE_IMAP_URL = env("BOUNCE_IMAP_URL", default="")
+if BOUNCE_IMAP_URL:
+    CELERY_BEAT_SCHEDULE["distribution-bounces"] = {
+        "task": "distribution.tasks.poll_bounces",
+        "schedule": env.float("BOUNCE_POLL_SECONDS", default=120.0),
+    }
+# Provider webhooks (/anymail/mailgun/tracking/, /anymail/postmark/tracking/) answer only
+# when ANYMAIL_WEBHOOK_SECRET ("user:password", sent by the provider as basic auth) is set;
+# Mailgun's also needs MAILGUN_WEBHOOK_SIGNING_KEY (its signature on every event).
+ANYMAIL = {
+    name: value
+    for name, value in {
+        "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    }.items()
+    if value
+}
 
 # --- Production hardening ---------------------------------------------------------------
 if not DEBUG:

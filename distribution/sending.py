@@ -322,6 +322,9 @@ def _send_all(connection, distribution: Distribution, todo: list[Delivery], rend
         "envelope_from": smtp_wire.envelope_sender(settings.DEFAULT_FROM_EMAIL),
         "fast": _fast_path(connection),
         "plain_text_only": _plain_text_only(todo),
+        # Own relay only: a provider (anymail) reports bounces through its webhooks.
+        "bounce_domain": "" if _is_provider(connection) else settings.BOUNCE_DOMAIN,
+        "return_path": _return_path(),
     }
 
     def prepare(index: int) -> _Outgoing | None:
@@ -372,6 +375,16 @@ def _fast_path(connection) -> bool:
     return isinstance(connection, SMTPBackend)
 
 
+def _is_provider(connection) -> bool:
+    return type(connection).__module__.startswith("anymail.")
+
+
+def _return_path():
+    from distribution.bounces import return_path  # bounces.py imports this module
+
+    return return_path
+
+
 @dataclass
 class _Outgoing:
     """One delivery's message, ready to go: pre-built bytes, or an EmailMessage for the
@@ -379,6 +392,8 @@ class _Outgoing:
 
     delivery: Delivery
     message_id: str
+    # The SMTP envelope sender: the per-delivery return path when BOUNCE_DOMAIN is set.
+    envelope_from: str = ""
     data: bytes | None = None
     message: object | None = None
     error: Exception | None = None
@@ -393,6 +408,8 @@ def _prepare(
             distribution_id=distribution.pk, delivery_id=delivery.pk, domain=per_batch["domain"]
         ),
     )
+    if per_batch["bounce_domain"]:
+        outgoing.envelope_from = per_batch["return_path"](delivery.pk, per_batch["bounce_domain"])
     try:
         token = messages.unsubscribe_token(delivery.contact_id)
         # Embargoed: this recipient's leak-tracing reference, in the footer and a header.
@@ -425,6 +442,10 @@ def _prepare(
                 reference=reference,
                 plain_text_only=plain_text_only,
             )
+            if outgoing.envelope_from:
+                # Django's SMTP backend sends from_email as MAIL FROM; the From header stays.
+                outgoing.message.extra_headers.setdefault("From", outgoing.message.from_email)
+                outgoing.message.from_email = outgoing.envelope_from
     except SoftTimeLimitExceeded:
         raise  # the task's time is up: not a fault of this message
     except Exception as exc:  # a message we cannot build fails its delivery, not the batch
@@ -447,7 +468,7 @@ def _send_one(
         if outgoing.data is not None:
             smtp_wire.send_stuffed(
                 connection.connection,
-                envelope_from,
+                outgoing.envelope_from or envelope_from,
                 delivery.address,
                 outgoing.data,
                 meanwhile=meanwhile,

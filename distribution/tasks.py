@@ -120,3 +120,22 @@ def tick() -> None:
                 kick(distribution_id)
         elif not pending.exists():
             sending.finish_if_done(distribution_id)
+
+
+@shared_task(ignore_result=True)
+def poll_bounces() -> None:
+    """Periodic when BOUNCE_IMAP_URL is set: read new bounce and complaint reports. One poll
+    at a time; each message is marked seen once applied, so none is applied twice."""
+    if not settings.BOUNCE_IMAP_URL or not _once("distribution:bounces:poll", 600):
+        return
+    from distribution.bounces import SourceError, process_source
+
+    try:
+        summary = process_source(settings.BOUNCE_IMAP_URL)
+    except SourceError as err:
+        log.warning("bounces: %s", err)
+    else:
+        if summary.found:
+            log.info("bounces: %s", summary.line())
+    finally:
+        cache.delete("distribution:bounces:poll")
