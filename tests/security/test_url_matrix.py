@@ -484,6 +484,25 @@ ROWS: dict[str, Row] = {
         conds=("valid", "tampered", "garbage"),
         callers=("anonymous",),
     ),
+    # Providers' tracking webhooks: the shared secret (basic auth) or nothing, for everyone.
+    "distribution:anymail-mailgun-tracking": Row(
+        "public",
+        lambda w, c: [
+            Req("GET", "/anymail/mailgun/tracking/", S(403, 405)),
+            Req("POST", "/anymail/mailgun/tracking/", S(401, 403)),
+        ],
+        callers=PUBLIC_CALLERS,
+        method="POST",
+    ),
+    "distribution:anymail-postmark-tracking": Row(
+        "public",
+        lambda w, c: [
+            Req("GET", "/anymail/postmark/tracking/", S(403, 405)),
+            Req("POST", "/anymail/postmark/tracking/", S(401, 403)),
+        ],
+        callers=PUBLIC_CALLERS,
+        method="POST",
+    ),
     # Public API.
     "public-release-list": Row(
         "public", _api_release_search, conds=CONDITIONS, callers=PUBLIC_CALLERS
