@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from desk.views import account, contacts, editor, organisation, sends
+from desk.views import contacts_export as exports
 from desk.views import inbox as inbox_views
 from desk.views import statements as v
 from desk.views.language import choose_language
@@ -57,5 +58,11 @@ urlpatterns = [
     ),
     path("sends/<int:pk>/<str:action>/", sends.send_action, name="desk-send-action"),
     path("contacts/", contacts.contact_list, name="desk-contacts"),
+    path("contacts/export/", exports.contacts_export, name="desk-contacts-export"),
+    path("contacts/export/subject/", exports.contact_data_export, name="desk-contact-data-export"),
+    path("contacts/exports/", exports.export_log, name="desk-contacts-exports"),
+    path("contacts/segments/", exports.segment_list, name="desk-segments"),
+    path("contacts/segments/<int:pk>/", exports.segment_edit, name="desk-segment"),
+    path("contacts/segments/<int:pk>/delete/", exports.segment_remove, name="desk-segment-delete"),
     path("organisation/", organisation.organisation_settings, name="desk-organisation"),
 ]
