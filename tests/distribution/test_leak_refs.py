@@ -23,7 +23,8 @@ from tests.factories import ContactFactory, MediaListFactory
 pytestmark = pytest.mark.django_db
 
 ADDRESSES = ("one@example.org", "two@example.org", "three@example.org")
-REFERENCE_SHAPE = re.compile(r"\A[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}\Z")
+_CROCKFORD = "[0-9A-HJKMNP-TV-Z]"
+REFERENCE_SHAPE = re.compile(rf"\A{_CROCKFORD}{{4}}-{_CROCKFORD}{{4}}-{_CROCKFORD}{{2}}\Z")
 
 
 @pytest.fixture
@@ -115,9 +116,7 @@ def test_reference_depends_on_the_key_and_old_keys_still_read(settings):
 # --- in the messages -------------------------------------------------------------------------
 
 
-def test_every_embargoed_copy_carries_its_own_reference_in_header_and_both_footers(
-    sink, publisher
-):
+def test_every_embargoed_copy_carries_its_own_reference_in_header_and_both_footers(sink, publisher):
     distribution = _send(publisher, embargoed=True)
     received = _received(sink)
     assert set(received) == set(ADDRESSES)
