@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from burmese.forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
-from contacts.models import Contact, MediaList, Membership, Suppression
+from contacts.models import Contact, DataAccessEvent, MediaList, Membership, Segment, Suppression
 from contacts.services import contact_erase
 
 
@@ -71,3 +71,30 @@ class SuppressionAdmin(admin.ModelAdmin):
     list_display = ["address_hash", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = ["address_hash"]
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "country", "beat", "outlet", "language", "embargo_trusted"]
+    search_fields = ["slug", "name"]
+    filter_horizontal = ["lists"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+
+@admin.register(DataAccessEvent)
+class DataAccessEventAdmin(admin.ModelAdmin):
+    """The export log, read-only: an audit record is never edited or removed by hand."""
+
+    list_display = ["created_at", "actor_name", "via", "kind", "format", "scope", "row_count"]
+    list_filter = ["kind", "via", "format"]
+    search_fields = ["actor_name", "scope"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -729,6 +729,71 @@ ROWS: dict[str, Row] = {
         ],
         method="POST",
     ),
+    # Exports of journalists' data and segments: publishers and admins; the export log: admins.
+    "desk-contacts-export": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/contacts/export/", S(200), roles=PUBLISHERS),
+            Req(
+                "POST",
+                "/desk/contacts/export/",
+                S(200),
+                data={"lists": "mark-list", "format": "csv"},
+                roles=PUBLISHERS,
+                show=(RECIPIENT,),
+            ),
+            Req("POST", "/desk/contacts/export/", S(400), data={"format": "xml"}, roles=PUBLISHERS),
+        ],
+        method="POST",
+    ),
+    "desk-contact-data-export": Row(
+        "desk",
+        lambda w, c: [
+            Req(
+                "POST",
+                "/desk/contacts/export/subject/",
+                S(200),
+                data={"email": RECIPIENT},
+                roles=PUBLISHERS,
+                show=(RECIPIENT,),
+            ),
+            Req(
+                "POST",
+                "/desk/contacts/export/subject/",
+                S(400),
+                data={"email": "nobody@example.org"},
+                roles=PUBLISHERS,
+            ),
+        ],
+        method="POST",
+    ),
+    "desk-contacts-exports": Row(
+        "desk", _one("GET", "/desk/contacts/exports/", S(200), roles=frozenset({"admin"}))
+    ),
+    "desk-segments": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/contacts/segments/", S(200), roles=PUBLISHERS),
+            Req("GET", "/desk/contacts/segments/?new=1", S(200), roles=PUBLISHERS),
+            Req(
+                "POST",
+                "/desk/contacts/segments/",
+                S(400),
+                data={"slug": "", "name": ""},
+                roles=PUBLISHERS,
+            ),
+        ],
+        method="POST",
+    ),
+    "desk-segment": Row(
+        "desk",
+        _one("GET", "/desk/contacts/segments/999999/", S(404), roles=PUBLISHERS),
+    ),
+    "desk-segment-delete": Row(
+        "desk",
+        _one("POST", "/desk/contacts/segments/999999/delete/", S(404), data={}, roles=PUBLISHERS),
+        method="POST",
+    ),
     # The organisation's letterhead settings: admins only (accounts/policy.py).
     "desk-organisation": Row(
         "desk", _one("GET", "/desk/organisation/", S(200), roles=frozenset({"admin"}))
