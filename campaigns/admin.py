@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from burmese.forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
+from campaigns import services
 from campaigns.models import Ask, AskStatusChange, Campaign, Role, RoleHolding, Target
 
 
@@ -34,7 +35,8 @@ class AskForm(BurmeseAdminForm):
 
     class Meta:
         model = Ask
-        fields = "__all__"
+        # The status is the ledger's (campaigns.services.ask_set_status): never a form field.
+        exclude = ["status"]
 
 
 @admin.register(Campaign)
@@ -68,10 +70,27 @@ class RoleAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
     inlines = [RoleHoldingInline]
 
 
-class AskStatusChangeInline(admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """Rows a service owns: the admin shows them and never writes them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AskStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AskStatusChange
     extra = 0
-    readonly_fields = ["created_at", "changed_by"]
+    fields = ["changed_on", "status", "note", "source_url", "changed_by", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = (
+        "Status history (changed through the desk or the staff API, with a source)"
+    )
 
 
 @admin.register(Ask)
@@ -81,4 +100,17 @@ class AskAdmin(BurmeseNoticesAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "campaign"]
     search_fields = ["slug", "text"]
     filter_horizontal = ["targets", "roles"]
+    readonly_fields = ["status"]
     inlines = [AskStatusChangeInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # a new ask's history starts open, as the services' asks do
+            services.ask_history_begin(ask=obj, by=request.user)
+
+
+@admin.register(AskStatusChange)
+class AskStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ask", "status", "changed_on", "source_url", "changed_by", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["ask__slug", "note", "source_url"]

@@ -248,9 +248,15 @@ def _new_ask_slug(text: dict) -> str:
     return slug
 
 
-def _record_creation(ask: Ask, *, by, note: str) -> None:
+def ask_history_begin(*, ask: Ask, by=None, note: str = "") -> AskStatusChange:
+    """A new ask's first entry: open since the day it was written down (the admin calls this
+    for an ask it adds)."""
+    return _record_creation(ask, by=by, note=note)
+
+
+def _record_creation(ask: Ask, *, by, note: str) -> AskStatusChange:
     # The history starts with the ask: open since the day it was written down.
-    AskStatusChange.objects.create(
+    return AskStatusChange.objects.create(
         ask=ask,
         status=Ask.Status.OPEN,
         changed_on=timezone.localdate(),

@@ -3,8 +3,10 @@ from django.contrib import admin
 from burmese.forms import BurmeseAdminForm, BurmeseNoticesAdminMixin
 from statements.models import (
     Amendment,
+    AskRecord,
     Boilerplate,
     Correction,
+    Invitation,
     Organisation,
     Review,
     Revision,
@@ -255,3 +257,19 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Organisation, OrganisationAdmin)
+
+
+# The campaign tracker's ledger: written by statements/ledger.py (publication, the desk and
+# the staff API), shown here read-only.
+@admin.register(AskRecord)
+class AskRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ask", "statement", "role", "published_at"]
+    list_filter = ["role"]
+    search_fields = ["ask__slug", "statement__slug"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["statement", "target", "due_on", "responded_on", "contact_email"]
+    list_filter = ["due_on"]
+    search_fields = ["statement__slug", "target__slug"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.staff import staff_upsert
 from burmese import clean_burmese
-from campaigns.models import Ask, Campaign, Role, RoleHolding, Target
+from campaigns.models import Ask, AskStatusChange, Campaign, Role, RoleHolding, Target
 from config.languages import language_codes
 from contacts.models import Contact, MediaList, Membership
 from statements.models import (
@@ -72,9 +72,87 @@ RELEASES = {  # slug: (targets, roles, asks)
     "malaysia-asean-chair-counter-terrorism": (
         ["asean", "malaysia", "india", "myanmar-junta"],
         ["asean-chair"],
-        ["end-military-cooperation", "people-centred-approach"],
+        # stop-legitimising-junta again: the ledger shows it made in 2024, repeated in 2025.
+        ["end-military-cooperation", "people-centred-approach", "stop-legitimising-junta"],
     ),
 }
+# The asks' dated status history, each entry with its source: one of the two releases
+# (by slug) or a link with a note. Listed in the order they were recorded; the 2021 entry is
+# recorded last but back-dated, so it stays in the history without setting the status.
+ASK_HISTORY = [  # ask, status, on, release slug or None, source_url, note
+    (
+        "stop-legitimising-junta",
+        "open",
+        "2024-03-01",
+        "asean-junta-russia-coordinator",
+        "",
+        "Made in our statement on the ASEAN Country Coordinator for Russia.",
+    ),
+    (
+        "support-international-action",
+        "open",
+        "2024-03-01",
+        "asean-junta-russia-coordinator",
+        "",
+        "",
+    ),
+    ("governments-act", "open", "2024-03-01", "asean-junta-russia-coordinator", "", ""),
+    (
+        "end-military-cooperation",
+        "rejected",
+        "2025-04-24",
+        "malaysia-asean-chair-counter-terrorism",
+        "",
+        "The ASEAN Chair welcomed the junta into counter-terrorism cooperation.",
+    ),
+    (
+        "people-centred-approach",
+        "open",
+        "2025-04-24",
+        "malaysia-asean-chair-counter-terrorism",
+        "",
+        "Four years on, ASEAN still holds to the Five-Point Consensus.",
+    ),
+    (
+        "stop-legitimising-junta",
+        "partly_met",
+        "2025-05-26",
+        None,
+        "https://asean.org/",
+        "Demo entry: the junta's leader was again not invited to the ASEAN Summit; its "
+        "officials still attend other ASEAN meetings.",
+    ),
+    (
+        "stop-legitimising-junta",
+        "partly_met",
+        "2021-10-26",
+        None,
+        "https://asean.org/",
+        "Demo entry, back-dated: ASEAN leaders first left the junta's leader out of a summit.",
+    ),
+]
+# Invitations to respond: one answered, one past its deadline unanswered, one still open
+# (due two weeks after the demo is loaded).
+INVITATIONS = [  # release, target, due_on ("+14" = days from today), response or None
+    (
+        "malaysia-asean-chair-counter-terrorism",
+        "malaysia",
+        "2025-05-08",
+        {
+            "responded_on": "2025-05-06",
+            "url": "https://www.kln.gov.my/",
+            "summary": {
+                "en": "Demo response: the Ministry of Foreign Affairs said Malaysia's engagement "
+                "with the junta aims at a ceasefire and humanitarian access.",
+                "my": "သရုပ်ပြ တုံ့ပြန်ချက် - မလေးရှား နိုင်ငံခြားရေးဝန်ကြီးဌာနက "
+                "စစ်ကောင်စီနှင့် ဆက်ဆံခြင်းသည် အပစ်အခတ်ရပ်စဲရေးနှင့် လူသားချင်းစာနာမှု "
+                "အကူအညီများ ရောက်ရှိရေးအတွက် ဖြစ်သည်ဟု ဆိုသည်။",
+            },
+        },
+    ),
+    ("malaysia-asean-chair-counter-terrorism", "asean", "2025-05-08", None),
+    ("malaysia-asean-chair-counter-terrorism", "india", "+14", None),
+]
 MEDIA_LISTS = {
     "international-media": ("International media", False),
     "trusted-embargo": ("Trusted journalists (embargoed material)", True),
@@ -255,8 +333,9 @@ def load_demo() -> dict[str, object]:
         },
     )
 
+    releases = {}
     for slug, (target_slugs, role_slugs, ask_slugs) in RELEASES.items():
-        _load_release(
+        releases[slug] = _load_release(
             slug,
             texts,
             campaign,
@@ -265,6 +344,7 @@ def load_demo() -> dict[str, object]:
             [roles[r] for r in role_slugs],
             [asks[a] for a in ask_slugs],
         )
+    _load_ledger(asks, targets, releases)
 
     lists = {}
     for slug, (name, trusted) in MEDIA_LISTS.items():
@@ -294,6 +374,54 @@ def load_demo() -> dict[str, object]:
             username=username, role=role, email=f"{username}@example.org", password=password
         )
     return {"users": DEMO_USERS, "password": password, "releases": list(RELEASES)}
+
+
+def _load_ledger(asks: dict, targets: dict, releases: dict) -> None:
+    """The asks' history, the releases' ask records and the invitations, as the demo has them
+    (rebuilt on each run: what was changed by hand on the demo asks goes back to the demo)."""
+    from campaigns.services import ask_set_status
+    from statements.ledger import ask_records_sync
+    from statements.models import AskStatusSource, Invitation, ledger_today
+
+    AskStatusChange.objects.filter(ask__in=asks.values()).delete()
+    for ask_slug, status, on, release, source_url, note in ASK_HISTORY:
+        cite = None
+        if release:
+
+            def cite(change, statement=releases[release]):
+                AskStatusSource.objects.create(change=change, statement=statement)
+
+        ask_set_status(
+            ask=asks[ask_slug],
+            status=status,
+            on=datetime.date.fromisoformat(on),
+            source_url=source_url,
+            note=_clean(note),
+            cite_statement=cite,
+        )
+    for statement in releases.values():
+        ask_records_sync(statement_id=statement.pk)
+
+    today = ledger_today()
+    for release, target, due, response in INVITATIONS:
+        if due.startswith("+"):
+            due_on = today + datetime.timedelta(days=int(due[1:]))
+        else:
+            due_on = datetime.date.fromisoformat(due)
+        response = response or {}
+        Invitation.objects.update_or_create(
+            statement=releases[release],
+            target=targets[target],
+            defaults={
+                "due_on": due_on,
+                "responded_on": (
+                    datetime.date.fromisoformat(response["responded_on"]) if response else None
+                ),
+                "response_summary": _clean(response.get("summary", {})),
+                "response_url": response.get("url", ""),
+                "response_recorded_at": timezone.now() if response else None,
+            },
+        )
 
 
 def _load_release(slug, texts, campaign, boilerplate, targets, roles, asks) -> Statement:
