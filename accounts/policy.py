@@ -75,6 +75,12 @@ CAPABILITIES: dict[str, Capability] = {
     "contacts.erase": Capability(
         gettext_noop("Only admins erase contacts."), permission="contacts.delete_contact"
     ),
+    # A CSV import both adds contacts and changes existing ones (desk/views/contacts_import.py).
+    "contacts.import": Capability(
+        gettext_noop("Only publishers and admins import contacts."),
+        roles=("publisher", "admin"),
+        permission="contacts.add_contact",
+    ),
     # Taking the journalists' data out (CSV, JSON, a data-subject export) and keeping the
     # segments it can be cut by; every export is in the audit log, which admins read.
     "contacts.export": Capability(

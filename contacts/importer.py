@@ -16,6 +16,8 @@ import both call `import_contacts_csv`.
   added to its lists (never removed).
 - A suppressed address (unsubscribed, bounced, complained, erased) is never added back: its
   row is rejected, whether or not a contact still has the address.
+- export_contacts' CSV imports back: its `status` column is accepted and ignored (an import
+  never changes a status) and its apostrophe before a formula-like cell is taken off.
 - Dry run: the same checks and the same report, nothing written (the writes are skipped and
   the transaction is rolled back as well).
 
@@ -60,6 +62,7 @@ BATCH_SIZE = 2_000
 # Rows per UPDATE statement (PostgreSQL: UPDATE ... FROM VALUES; elsewhere bulk_update, which
 # writes a CASE per field per row, so smaller statements keep it linear).
 _UPDATE_CHUNK = 500
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _YES = {"yes": True, "y": True, "true": True, "1": True}
 _NO = {"no": False, "n": False, "false": False, "0": False}
 _TEXT_COLUMNS = ("name", "outlet", "beat", "country", "consent_basis")
@@ -201,6 +204,14 @@ def _check_header(header: list[str] | None) -> list[str]:
     return columns
 
 
+def _unescape_formula(cell: str) -> str:
+    """Undo export_contacts' guard against spreadsheet formulas (a leading apostrophe before
+    = + - @, tab or CR), so what an export writes imports back as it was."""
+    if cell[:1] == "'" and cell[1:2] in _FORMULA_START:
+        return cell[1:]
+    return cell
+
+
 def _parse_row(
     line: int,
     cells: list[str],
@@ -212,7 +223,7 @@ def _parse_row(
     """Check one row without the database: the cleaned values of the cells it gives."""
     if len(cells) > len(columns):
         raise RuleBroken("more fields than columns in the header")
-    row = dict(zip(columns, cells, strict=False))
+    row = dict(zip(columns, map(_unescape_formula, cells), strict=False))
     email = (row.get("email") or "").strip()
     if not email:
         raise RuleBroken("email is empty.")

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from desk.views import account, contacts, editor, organisation, sends
+from desk.views import account, contacts, contacts_import, editor, organisation, sends
 from desk.views import contacts_export as exports
 from desk.views import inbox as inbox_views
 from desk.views import statements as v
@@ -64,5 +64,11 @@ urlpatterns = [
     path("contacts/segments/", exports.segment_list, name="desk-segments"),
     path("contacts/segments/<int:pk>/", exports.segment_edit, name="desk-segment"),
     path("contacts/segments/<int:pk>/delete/", exports.segment_remove, name="desk-segment-delete"),
+    path("contacts/import/", contacts_import.contact_import, name="desk-contacts-import"),
+    path(
+        "contacts/import/confirm/",
+        contacts_import.contact_import_confirm,
+        name="desk-contacts-import-confirm",
+    ),
     path("organisation/", organisation.organisation_settings, name="desk-organisation"),
 ]
