@@ -22,6 +22,10 @@ class DistributionIn(serializers.Serializer):
     media_lists = serializers.ListField(
         child=serializers.SlugField(max_length=80), required=False, default=list
     )
+    # Saved filters (desk: Contacts > Segments); their contacts are fixed when the send starts.
+    segments = serializers.ListField(
+        child=serializers.SlugField(max_length=80), required=False, default=list
+    )
     # A plain string: the service names the kinds when refusing an unknown one (and a second
     # "kind" enum would collide with the statements' one in the OpenAPI schema).
     kind = serializers.CharField(
@@ -51,6 +55,7 @@ class DistributionOut(serializers.Serializer):
     needs_confirmation = serializers.BooleanField()
     hold_reason = serializers.CharField()
     media_lists = serializers.ListField(child=serializers.CharField())
+    segments = serializers.ListField(child=serializers.CharField())
     send_at = serializers.DateTimeField(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -70,6 +75,7 @@ def distribution_json(distribution: Distribution) -> dict:
         "needs_confirmation": distribution.needs_confirmation,
         "hold_reason": distribution.hold_reason,
         "media_lists": [m.slug for m in distribution.media_lists.all()],
+        "segments": [s.slug for s in distribution.segments.all()],
         "send_at": distribution.send_at.isoformat() if distribution.send_at else None,
         "started_at": distribution.started_at.isoformat() if distribution.started_at else None,
         "finished_at": distribution.finished_at.isoformat() if distribution.finished_at else None,
@@ -84,7 +90,7 @@ class DistributionsView(APIView):
 
     @extend_schema(operation_id="distributions_list", responses=DistributionListOut)
     def get(self, request):
-        rows = Distribution.objects.prefetch_related("media_lists")[:100]
+        rows = Distribution.objects.prefetch_related("media_lists", "segments")[:100]
         return Response({"results": [distribution_json(d) for d in rows]})
 
     @extend_schema(
@@ -99,6 +105,7 @@ class DistributionsView(APIView):
         distribution = services.distribution_start(
             statement_id=values["statement"],
             media_list_slugs=values["media_lists"],
+            segment_slugs=values["segments"],
             kind=values["kind"],
             send_at=values["send_at"],
             by=request.user,
