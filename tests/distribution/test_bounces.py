@@ -415,3 +415,25 @@ def test_imap_login_refused_is_a_clear_error(imap, db):
     with pytest.raises(CommandError, match="refused the login") as refused:
         _run(imap.url.replace("imap-test-password", "wrong-password"))
     assert "wrong-password" not in str(refused.value)
+
+
+def test_beat_polls_the_mailbox_only_when_one_is_set():
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CELERY_BEAT_SCHEDULE.get('distribution-bounces')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("BOUNCE_IMAP_URL", None)
+    unset = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert unset.stdout.strip() == "null"
+    env["BOUNCE_IMAP_URL"] = "imaps://bounces:pw@imap.example.org/INBOX"
+    polled = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert '"task": "distribution.tasks.poll_bounces"' in polled.stdout
