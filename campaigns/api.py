@@ -11,12 +11,27 @@ POST here and every other method there.
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import services
+
+
+class ApiError(serializers.Serializer):
+    """Every refusal: {"message", "extra"} (config/api_errors.py)."""
+
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+
+STAFF_ERRORS = {
+    400: OpenApiResponse(ApiError, description="A rule broken: the message names it"),
+    401: OpenApiResponse(ApiError, description="No credentials"),
+    403: OpenApiResponse(ApiError, description="The role lacks the right"),
+    404: OpenApiResponse(ApiError, description="Not found"),
+}
 
 
 class AskIn(serializers.Serializer):
@@ -44,7 +59,9 @@ class AskCreateView(APIView):
 
     capability = "campaigns.manage"
 
-    @extend_schema(operation_id="asks_create", request=AskIn, responses={201: AskCreated})
+    @extend_schema(
+        operation_id="asks_create", request=AskIn, responses={201: AskCreated, **STAFF_ERRORS}
+    )
     def post(self, request):
         data = AskIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaigns.api import STAFF_ERRORS
 from campaigns.models import Ask, AskStatusChange
 from statements import ledger
 from statements.models import Invitation, Statement
@@ -58,7 +59,11 @@ class AskStatusView(APIView):
 
     capability = "campaigns.manage"
 
-    @extend_schema(operation_id="asks_status", request=AskStatusIn, responses={201: AskStatusOut})
+    @extend_schema(
+        operation_id="asks_status",
+        request=AskStatusIn,
+        responses={201: AskStatusOut, **STAFF_ERRORS},
+    )
     def post(self, request, pk):
         ask = get_object_or_404(Ask, pk=pk)
         data = AskStatusIn(data=request.data)
@@ -122,7 +127,10 @@ class StatementInvitationsView(APIView):
 
     capabilities = {"GET": "statements.read", "POST": "invitations.manage"}
 
-    @extend_schema(operation_id="statement_invitations_list", responses=InvitationListOut)
+    @extend_schema(
+        operation_id="statement_invitations_list",
+        responses={200: InvitationListOut, **STAFF_ERRORS},
+    )
     def get(self, request, pk):
         statement = get_object_or_404(Statement.objects.only("pk"), pk=pk)
         invitations = Invitation.objects.filter(statement=statement).select_related("target")
@@ -131,7 +139,7 @@ class StatementInvitationsView(APIView):
     @extend_schema(
         operation_id="statement_invitations_create",
         request=InvitationIn,
-        responses={201: InvitationOut},
+        responses={201: InvitationOut, **STAFF_ERRORS},
     )
     def post(self, request, pk):
         statement = get_object_or_404(Statement.objects.only("pk"), pk=pk)
@@ -162,7 +170,9 @@ class InvitationResponseView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        operation_id="invitation_response", request=ResponseIn, responses={200: InvitationOut}
+        operation_id="invitation_response",
+        request=ResponseIn,
+        responses={200: InvitationOut, **STAFF_ERRORS},
     )
     def post(self, request, pk):
         invitation = get_object_or_404(Invitation, pk=pk)

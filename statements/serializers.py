@@ -3,6 +3,7 @@ statements/workflow.py."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from statements import workflow
@@ -23,6 +24,7 @@ class TranslationInSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
 class AskRefField(serializers.Field):
     """An ask by id (CONTRACT.md "Campaign tracker": `asks` [id]) or, as before, by slug;
     given to the workflow as its slug."""
