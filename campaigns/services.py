@@ -197,14 +197,31 @@ def role_holding_add(
     holding = RoleHolding(role=role, holder=holder, starts_on=starts_on, ends_on=ends_on)
     if ends_on is not None and ends_on <= starts_on:
         raise RuleBroken("A role holding must end after it starts.")
-    if holding.overlapping().exists():
-        raise RuleBroken(f"{holder} would overlap another holder of {role}.")
+    _refuse_overlap(holding)
     try:
         with transaction.atomic():
             holding.save()
     except IntegrityError as err:  # a concurrent writer got there first
+        _refuse_overlap(holding)  # names the holding now in the way
         raise RuleBroken(f"{holder} would overlap another holder of {role}.") from err
     return holding
+
+
+def _period(holding: RoleHolding) -> str:
+    end = holding.ends_on.isoformat() if holding.ends_on else "open-ended"
+    return f"{holding.starts_on.isoformat()} to {end}"
+
+
+def _refuse_overlap(holding: RoleHolding) -> None:
+    """Refuse a holding that overlaps another of its role, saying which one is in the way."""
+    other = holding.overlapping().select_related("holder").order_by("starts_on").first()
+    if other is not None:
+        raise RuleBroken(
+            f"{holding.holder} ({_period(holding)}) would overlap {other.holder}'s holding of "
+            f"{holding.role} ({_period(other)}): change or end that holding first.",
+            field="starts_on",
+            overlaps=other.pk,
+        )
 
 
 def role_holding_change(
@@ -214,8 +231,7 @@ def role_holding_change(
     if ends_on is not None and ends_on <= starts_on:
         raise RuleBroken("A role holding must end after it starts.")
     holding.starts_on, holding.ends_on = starts_on, ends_on
-    if holding.overlapping().exists():
-        raise RuleBroken(f"{holding.holder} would overlap another holder of {holding.role}.")
+    _refuse_overlap(holding)
     try:
         with transaction.atomic():
             holding.save(update_fields=["starts_on", "ends_on"])
