@@ -674,22 +674,6 @@ ROWS: dict[str, Row] = {
         ],
         method="POST",
     ),
-    # Trace a leaked copy: publishers and admins (the answer names a journalist).
-    "desk-leak-trace": Row(
-        "desk",
-        lambda w, c: [
-            Req("GET", "/desk/sends/trace/", S(200), roles=PUBLISHERS),
-            Req(
-                "POST",
-                "/desk/sends/trace/",
-                S(200),
-                data={"text": "ZZZZ-ZZZZ-ZZ"},
-                roles=PUBLISHERS,
-            ),
-            Req("POST", "/desk/sends/trace/", S(400), data={"text": ""}, roles=PUBLISHERS),
-        ],
-        method="POST",
-    ),
     "desk-send-preview-html": Row(
         "desk",
         lambda w, c: [
@@ -883,14 +867,6 @@ ROWS: dict[str, Row] = {
                 data={"statement": w.pks["published"], "media_lists": ["mark-list"]},
                 roles=PUBLISHERS,
             ),
-        ],
-    ),
-    # Whose copy carried a leak-tracing reference: publishers and admins.
-    "api-deliveries": Row(
-        "api",
-        lambda w, c: [
-            Req("GET", "/api/v1/deliveries/?ref=ZZZZ-ZZZZ-ZZ", S(404), roles=PUBLISHERS),
-            Req("GET", "/api/v1/deliveries/?ref=not-one", S(400), roles=PUBLISHERS),
         ],
     ),
     # Whose copy carried a leak-tracing reference: publishers and admins.
