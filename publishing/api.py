@@ -26,12 +26,15 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from publishing.serializers import (
+    AskDetailSerializer,
     AskSerializer,
     CampaignSerializer,
     ErrorSerializer,
     ReleaseSerializer,
+    TargetDetailSerializer,
     TargetSerializer,
 )
+from publishing.tracker import ask_ledger, target_ledger
 from publishing.visibility import (
     annotate_public_parent,
     in_language,
@@ -296,10 +299,11 @@ class CampaignViewSet(PublicReadOnly):
 
 @extend_schema_view(
     list=extend_schema(responses={200: TargetSerializer(many=True), **ERRORS}),
-    retrieve=extend_schema(responses={200: TargetSerializer, **ERRORS}),
+    retrieve=extend_schema(responses={200: TargetDetailSerializer, **ERRORS}),
 )
 class TargetViewSet(PublicReadOnly):
-    """Targets a public release addresses (directly or through a public ask)."""
+    """Targets a public release refers to (visibility.public_targets); one target with its
+    roles, asks and invitations (CONTRACT.md "Campaign tracker")."""
 
     serializer_class = TargetSerializer
     lookup_field = "slug"
@@ -307,16 +311,29 @@ class TargetViewSet(PublicReadOnly):
     def get_queryset(self):
         return annotate_public_parent(public_targets().select_related("parent")).order_by("slug")
 
+    def retrieve(self, request, *args, **kwargs):
+        ledger = target_ledger(kwargs[self.lookup_field])
+        if ledger is None:
+            raise exceptions.NotFound()
+        return Response(TargetDetailSerializer(ledger, context={"request": request}).data)
+
 
 @extend_schema_view(
     list=extend_schema(responses={200: AskSerializer(many=True), **ERRORS}),
-    retrieve=extend_schema(responses={200: AskSerializer, **ERRORS}),
+    retrieve=extend_schema(responses={200: AskDetailSerializer, **ERRORS}),
 )
 class AskViewSet(PublicReadOnly):
     """Asks made in at least one public release (an ask prepared for an unpublished release
-    stays private)."""
+    stays private); one ask with its history and releases (CONTRACT.md "Campaign tracker").
+    POST /api/v1/asks/ is the staff create: config/urls_api.py routes it to campaigns/api.py."""
 
     serializer_class = AskSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        ledger = ask_ledger(kwargs[self.lookup_field])
+        if ledger is None:
+            raise exceptions.NotFound()
+        return Response(AskDetailSerializer(ledger, context={"request": request}).data)
 
     def get_queryset(self):
         return (

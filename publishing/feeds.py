@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds of published releases, per language (the URL prefix) and per campaign.
+"""RSS 2.0 and Atom feeds of published releases, per language (the URL prefix), per campaign and
+per target.
 
 A feed lists the releases readable in its language, newest first; retracted, embargoed and
 unpublished ones never appear.
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from config.languages import pick
 from publishing.rendering import build_summary, release_status
-from publishing.visibility import public_campaigns, published_releases
+from publishing.visibility import public_campaigns, public_targets, published_releases
 
 FEED_SIZE = 50
 
@@ -117,3 +118,35 @@ class CampaignAtom(CampaignRss):
 
     def feed_url(self, obj=None) -> str:
         return reverse("public:campaign-feed-atom", kwargs={"slug": obj.slug})
+
+
+class TargetRss(ReleasesRss):
+    """The public releases addressed to one target (its page: /<lang>/targets/<slug>/)."""
+
+    def get_object(self, request, slug: str):
+        return get_object_or_404(public_targets(), slug=slug)
+
+    def title(self, obj=None) -> str:
+        return f"{pick(obj.name, self.language)} — {_('Press releases')}"
+
+    def description(self, obj=None) -> str:
+        return _("Press releases addressed to %(name)s.") % {"name": pick(obj.name, self.language)}
+
+    def link(self, obj=None) -> str:
+        return reverse("public:target", kwargs={"slug": obj.slug})
+
+    def feed_url(self, obj=None) -> str:
+        return reverse("public:target-feed-rss", kwargs={"slug": obj.slug})
+
+    def _queryset(self, obj):
+        return published_releases(language=self.language, target=obj.slug)
+
+
+class TargetAtom(TargetRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj=None) -> str:
+        return self.description(obj)
+
+    def feed_url(self, obj=None) -> str:
+        return reverse("public:target-feed-atom", kwargs={"slug": obj.slug})

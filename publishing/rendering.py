@@ -334,7 +334,9 @@ def build_release(statement: Statement, language: str) -> ReleaseView:
         view.asks = [
             {
                 "id": a.pk,
+                "url": ask_path(a.pk, language),
                 "text": pick(a.text, language),
+                "text_lang": localised_text(a.text, language)["lang"],
                 "status": a.status,
                 "status_label": str(ASK_STATUS_LABELS.get(a.status, a.status)),
             }
@@ -372,3 +374,253 @@ def build_summary(statement: Statement, language: str, *, summary_limit: int = 2
             "name": pick(statement.campaign.name, language),
         },
     }
+
+
+# --- The campaign tracker, as shown -----------------------------------------------------------
+# Target and ask pages, and the release page's invitations (publishing/tracker.py loads them).
+
+TARGET_KIND_LABELS = {
+    "organisation": gettext_lazy("Intergovernmental organisation"),
+    "government": gettext_lazy("Government"),
+    "body": gettext_lazy("Body or agency"),
+    "company": gettext_lazy("Company"),
+    "person": gettext_lazy("Person"),
+    "armed_group": gettext_lazy("Military or armed group"),
+}
+ASK_RECORD_LABELS = {
+    "made": gettext_lazy("First made"),
+    "repeated": gettext_lazy("Repeated"),
+}
+
+
+def localised_text(value: dict | None, language: str) -> dict:
+    """{"text", "lang"}: the text in `language`, else in another language, with the language it
+    is really in (the page tags it, so Burmese gets its font and a reader knows)."""
+    value = value or {}
+    if value.get(language):
+        return {"text": value[language], "lang": language}
+    for code in [c for c, _n in settings.LANGUAGES] + list(value):
+        if value.get(code):
+            return {"text": value[code], "lang": code}
+    return {"text": "", "lang": language}
+
+
+def target_path(slug: str, language: str) -> str:
+    with translation.override(language):
+        return reverse("public:target", kwargs={"slug": slug})
+
+
+def ask_path(ask_id: int, language: str) -> str:
+    with translation.override(language):
+        return reverse("public:ask", kwargs={"ask_id": ask_id})
+
+
+def _release_title(statement: Statement, language: str) -> dict:
+    """A release's title in `language` if readable in it, else in a readable one."""
+    languages = readable_languages(statement)
+    code = language if language in languages else (languages[0] if languages else language)
+    tr = statement.translation(code)
+    return {"text": tr.title if tr else statement.slug, "lang": code}
+
+
+def invitation_view(invitation, language: str, *, with_release: bool = False) -> dict:
+    """One invitation to respond, for "Invited to respond by DATE: responded on DATE (link)",
+    "did not respond" or "awaiting a response"; `invitation` carries current_status
+    (visibility.public_invitations)."""
+    status = getattr(invitation, "current_status", None) or invitation.status
+    view = {
+        "status": status,
+        "due": format_date(invitation.due_on, language),
+        "due_iso": invitation.due_on.isoformat(),
+        "responded": format_date(invitation.responded_on, language)
+        if invitation.responded_on
+        else "",
+        "responded_iso": invitation.responded_on.isoformat() if invitation.responded_on else "",
+        "response_url": invitation.response_url if status == "responded" else "",
+        "summary": localised_text(invitation.response_summary, language)
+        if status == "responded"
+        else {"text": "", "lang": language},
+        "target": {
+            "slug": invitation.target.slug,
+            "name": localised_text(invitation.target.name, language),
+            "url": target_path(invitation.target.slug, language),
+        },
+    }
+    if with_release:
+        view["release"] = {
+            "slug": invitation.statement.slug,
+            "title": _release_title(invitation.statement, language),
+            "url": page_path(invitation.statement.slug, language),
+        }
+    return view
+
+
+def release_invitations(statement: Statement, language: str) -> list[dict]:
+    """The release page's invitations to respond (none for a release that is not public)."""
+    from publishing.visibility import public_invitations
+
+    invitations = (
+        public_invitations().filter(statement=statement).select_related("target").order_by("pk")
+    )
+    return [invitation_view(i, language) for i in invitations]
+
+
+def history_view(changes, language: str) -> list[dict]:
+    """An ask's dated status history, oldest first; a cited statement only when it is public
+    (visibility.public_ask_history), a link always."""
+    return [
+        {
+            "status": change.status,
+            "status_label": str(ASK_STATUS_LABELS.get(change.status, change.status)),
+            "on": format_date(change.changed_on, language),
+            "on_iso": change.changed_on.isoformat(),
+            "note": change.note,
+            "statement_url": page_path(change.public_statement_slug, language)
+            if change.public_statement_slug
+            else "",
+            "source_url": change.source_url,
+        }
+        for change in changes
+    ]
+
+
+def _number(value: int, language: str) -> str:
+    return myanmar_digits(value) if language == "my" else str(value)
+
+
+def _asked_view(asked, language: str) -> dict:
+    return {
+        "count": asked.count,
+        "count_text": _number(asked.count, language),
+        "since": format_date(asked.since.astimezone(datetime.UTC).date(), language)
+        if asked.since
+        else "",
+    }
+
+
+def ask_view(ledger, language: str) -> dict:
+    """An ask's public page (publishing.tracker.AskLedger)."""
+    ask = ledger.ask
+    with translation.override(language):
+        return {
+            "id": ask.pk,
+            "text": localised_text(ask.text, language),
+            "status": ask.status,
+            "status_label": str(ASK_STATUS_LABELS.get(ask.status, ask.status)),
+            "campaign": {"slug": ask.campaign.slug, "name": pick(ask.campaign.name, language)},
+            "history": history_view(ledger.history, language),
+            "releases": [
+                {
+                    "slug": r.statement.slug,
+                    "title": _release_title(r.statement, language),
+                    "url": page_path(r.statement.slug, language),
+                    "published": when(r.published_at, language),
+                    "role": r.role,
+                    "role_label": str(ASK_RECORD_LABELS.get(r.role, r.role)),
+                }
+                for r in ledger.records
+            ],
+            "asked": _asked_view(ledger.asked, language),
+            "targets": [
+                {
+                    "slug": t.slug,
+                    "name": localised_text(t.name, language),
+                    "url": target_path(t.slug, language),
+                }
+                for t in ledger.targets
+            ],
+            "roles": [localised_text(r.name, language) for r in ledger.roles],
+            "languages": [c for c, _n in settings.LANGUAGES],
+        }
+
+
+def _year_span(holding, language: str) -> str:
+    """ "2025", "2024–2026" or "2025–" for a holding (ends_on is exclusive)."""
+    start = holding.starts_on.year
+    if holding.ends_on is None:
+        text = f"{start}–"
+    else:
+        end = (holding.ends_on - datetime.timedelta(days=1)).year
+        text = str(start) if end == start else f"{start}–{end}"
+    return myanmar_digits(text) if language == "my" else text
+
+
+def target_view(ledger, language: str) -> dict:
+    """A target's public page (publishing.tracker.TargetLedger)."""
+    target = ledger.target
+    with translation.override(language):
+        roles = []
+        seen: set[int] = set()
+        for holding in ledger.holdings:
+            if holding.role_id in seen:
+                continue
+            seen.add(holding.role_id)
+            roles.append(
+                {
+                    "name": localised_text(holding.role.name, language),
+                    "held": [
+                        {
+                            "from": format_date(h.starts_on, language),
+                            "until": format_date(h.ends_on, language) if h.ends_on else "",
+                        }
+                        for h in ledger.holdings
+                        if h.role_id == holding.role_id
+                    ],
+                    "succession": [
+                        {
+                            "years": _year_span(h, language),
+                            "name": localised_text(h.holder.name, language),
+                            "url": target_path(h.holder.slug, language)
+                            if h.holder_is_public
+                            else "",
+                            "current": h.holder_id == target.pk,
+                        }
+                        for h in ledger.successions.get(holding.role_id, [])
+                        # A holder no public release refers to is not named.
+                        if h.holder_is_public or h.holder_id == target.pk
+                    ],
+                }
+            )
+        rate = ledger.rate
+        return {
+            "slug": target.slug,
+            "name": localised_text(target.name, language),
+            "kind": target.kind,
+            "kind_label": str(TARGET_KIND_LABELS.get(target.kind, target.kind)),
+            "country": target.country,
+            "parent": {
+                "name": localised_text(target.parent.name, language),
+                "url": target_path(target.parent.slug, language),
+            }
+            if target.parent and getattr(target, "parent_is_public", False)
+            else None,
+            "roles": roles,
+            "asks": [
+                {
+                    "id": ask.pk,
+                    "url": ask_path(ask.pk, language),
+                    "text": localised_text(ask.text, language),
+                    "status": ask.status,
+                    "status_label": str(ASK_STATUS_LABELS.get(ask.status, ask.status)),
+                    "history": history_view(ask.public_history, language),
+                    "asked": _asked_view(ledger.asked[ask.pk], language),
+                }
+                for ask in ledger.asks
+            ],
+            "releases": [build_summary(s, language) for s in ledger.releases],
+            "invitations": [
+                invitation_view(i, language, with_release=True) for i in ledger.invitations
+            ],
+            "rate": {
+                "invited": rate.invited,
+                "responded": rate.responded,
+                "no_response": rate.no_response,
+                "awaiting": rate.awaiting,
+                "percent": _number(round(rate.rate * 100), language)
+                if rate.rate is not None
+                else "",
+                "responded_text": _number(rate.responded, language),
+                "settled_text": _number(rate.responded + rate.no_response, language),
+                "awaiting_text": _number(rate.awaiting, language),
+            },
+        }

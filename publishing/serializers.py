@@ -226,3 +226,127 @@ class AskSerializer(serializers.ModelSerializer):
             "status": ask.status,
             "targets": [t.slug for t in ask.targets.all()],
         }
+
+
+# --- The campaign tracker (CONTRACT.md "Campaign tracker"): one ask, one target -------------
+# Built from publishing.tracker's ledgers (visibility decided there); fields exactly as the
+# contract names them, plus `slug` on the ask.
+
+
+class AskHistorySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Ask.Status.choices)
+    on = serializers.DateField()
+    note = serializers.CharField(allow_blank=True)
+    statement = serializers.CharField(
+        allow_null=True, help_text="Slug of our statement cited as source; null when not public."
+    )
+    source_url = serializers.CharField(allow_blank=True)
+
+
+class AskReleaseSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    role = serializers.ChoiceField(choices=[("made", "Made"), ("repeated", "Repeated")])
+
+
+class AskDetailSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    campaign = CampaignRefSerializer()
+    text = LocalisedText()
+    status = serializers.ChoiceField(choices=Ask.Status.choices)
+    history = AskHistorySerializer(many=True)
+    releases = AskReleaseSerializer(many=True)
+    targets = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, ledger):
+        ask = ledger.ask
+        return {
+            "id": ask.pk,
+            "slug": ask.slug,
+            "campaign": {"slug": ask.campaign.slug, "name": _localised(ask.campaign.name)},
+            "text": _localised(ask.text),
+            "status": ask.status,
+            "history": [
+                {
+                    "status": change.status,
+                    "on": change.changed_on.isoformat(),
+                    "note": change.note,
+                    "statement": change.public_statement_slug,
+                    "source_url": change.source_url,
+                }
+                for change in ledger.history
+            ],
+            "releases": [
+                {
+                    "slug": record.statement.slug,
+                    "published_at": _datetime(record.published_at),
+                    "role": record.role,
+                }
+                for record in ledger.records
+            ],
+            "targets": [t.slug for t in ledger.targets],
+        }
+
+
+class RoleRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = LocalisedText()
+
+
+class TargetRoleSerializer(serializers.Serializer):
+    role = RoleRefSerializer()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True, help_text="Exclusive; null while it lasts.")
+
+
+class TargetInvitationSerializer(serializers.Serializer):
+    release = serializers.CharField(help_text="Slug of the release.")
+    due_on = serializers.DateField()
+    responded_on = serializers.DateField(allow_null=True)
+    response_url = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(
+        choices=[("awaiting", "Awaiting"), ("responded", "Responded"), ("no_response", "None")]
+    )
+
+
+class TargetDetailSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = LocalisedText()
+    kind = serializers.ChoiceField(choices=Target.Kind.choices)
+    country = serializers.CharField(allow_blank=True)
+    parent = serializers.CharField(allow_null=True)
+    roles = TargetRoleSerializer(many=True)
+    asks = serializers.ListField(child=serializers.IntegerField())
+    invitations = TargetInvitationSerializer(many=True)
+
+    def to_representation(self, ledger):
+        target = ledger.target
+        return {
+            "slug": target.slug,
+            "name": _localised(target.name),
+            "kind": target.kind,
+            "country": target.country,
+            "parent": target.parent.slug
+            if target.parent and getattr(target, "parent_is_public", False)
+            else None,
+            "roles": [
+                {
+                    "role": {"slug": h.role.slug, "name": _localised(h.role.name)},
+                    "starts_on": h.starts_on.isoformat(),
+                    "ends_on": h.ends_on.isoformat() if h.ends_on else None,
+                }
+                for h in ledger.holdings
+            ],
+            "asks": [ask.pk for ask in ledger.asks],
+            "invitations": [
+                {
+                    "release": i.statement.slug,
+                    "due_on": i.due_on.isoformat(),
+                    "responded_on": i.responded_on.isoformat() if i.responded_on else None,
+                    "response_url": i.response_url,
+                    "status": i.current_status,
+                }
+                for i in ledger.invitations
+            ],
+        }

@@ -1,5 +1,6 @@
 """/sitemap.xml: public releases only (publishing/visibility.py decides), each in the languages a
-reader may read it, with hreflang alternates; the listings and the public campaigns' pages."""
+reader may read it, with hreflang alternates; the listings, the public campaigns', targets' and
+asks' pages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from publishing.visibility import (
+    public_asks,
     public_campaigns,
+    public_targets,
     published_releases,
     readable_languages,
     release_last_modified,
@@ -36,7 +39,7 @@ class ListingSitemap(Sitemap):
     alternates = True
 
     def items(self):
-        return ["public:releases", "public:campaigns"]
+        return ["public:releases", "public:campaigns", "public:targets"]
 
     def location(self, name):
         return reverse(name)
@@ -53,8 +56,32 @@ class CampaignSitemap(Sitemap):
         return reverse("public:campaign", kwargs={"slug": campaign.slug})
 
 
+class TargetSitemap(Sitemap):
+    i18n = True
+    alternates = True
+
+    def items(self):
+        return list(public_targets().order_by("slug").only("slug"))
+
+    def location(self, target):
+        return reverse("public:target", kwargs={"slug": target.slug})
+
+
+class AskSitemap(Sitemap):
+    i18n = True
+    alternates = True
+
+    def items(self):
+        return list(public_asks().order_by("pk").only("pk"))
+
+    def location(self, ask):
+        return reverse("public:ask", kwargs={"ask_id": ask.pk})
+
+
 SITEMAPS = {
     "releases": ReleaseSitemap,
     "listings": ListingSitemap,
     "campaigns": CampaignSitemap,
+    "targets": TargetSitemap,
+    "asks": AskSitemap,
 }

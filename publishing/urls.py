@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from publishing import feeds
+from publishing import feeds, views_tracker
 from publishing import views as public_views
 from publishing.views import conditional
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path(
         "campaigns/<slug:slug>/page/<int:page>/", public_views.campaign_detail, name="campaign-page"
     ),
+    path("targets/", views_tracker.targets, name="targets"),
+    path("targets/<slug:slug>/", views_tracker.target_detail, name="target"),
+    path("asks/<int:ask_id>/", views_tracker.ask_detail, name="ask"),
     path("feeds/releases.xml", conditional(feeds.ReleasesRss()), name="feed-rss"),
     path("feeds/releases.atom", conditional(feeds.ReleasesAtom()), name="feed-atom"),
     path(
@@ -30,5 +33,15 @@ urlpatterns = [
         "feeds/campaigns/<slug:slug>.atom",
         conditional(feeds.CampaignAtom()),
         name="campaign-feed-atom",
+    ),
+    path(
+        "feeds/targets/<slug:slug>.xml",
+        conditional(feeds.TargetRss()),
+        name="target-feed-rss",
+    ),
+    path(
+        "feeds/targets/<slug:slug>.atom",
+        conditional(feeds.TargetAtom()),
+        name="target-feed-atom",
     ),
 ]

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from campaigns.models import Campaign
 from config.languages import pick
 from publishing.pdf import ensure_pdf
-from publishing.rendering import build_release, build_summary, page_path
+from publishing.rendering import build_release, build_summary, page_path, release_invitations
 from publishing.sitemaps import SITEMAPS
 from publishing.visibility import (
     is_retracted,
@@ -162,6 +162,7 @@ def release_detail(request, slug: str):
         {
             "release": release,
             "alternates": [lang for lang in release.languages if not lang["current"]],
+            "invitations": [] if retracted else release_invitations(statement, language),
             "og": og,
         },
         status=410 if retracted else 200,

@@ -24,7 +24,9 @@ Every output asks this module, and nothing else decides:
   ``embargo_running``; sending rules (distribution/services.py) use ``is_public``;
 - ``Last-Modified`` / ``ETag``: ``releases_last_modified`` and ``release_last_modified`` use
   public data only, so publishing or editing a hidden release moves neither;
-- reference data: ``public_campaigns``, ``public_targets``, ``public_asks``.
+- reference data: ``public_campaigns``, ``public_targets``, ``public_asks``, ``public_roles``;
+  the campaign tracker (target and ask pages, their API and feeds): ``public_invitations``,
+  ``public_ask_records``, ``public_ask_history``.
 
 The desk's previews show staff everything and do not ask this module.
 """
@@ -299,12 +301,20 @@ def public_asks(now: datetime.datetime | None = None):
 
 
 def public_targets(now: datetime.datetime | None = None):
-    """Targets a public release addresses, directly or through a public ask."""
-    from campaigns.models import Target
+    """Targets a public release refers to: addressed directly, through a public ask, invited
+    to respond, or holding a role the release addresses (the release names the holder)."""
+    from campaigns.models import RoleHolding, Target
+    from statements.models import Invitation
 
     addressed = public_statements(now).filter(targets=OuterRef("pk"))
     asked = public_asks(now).filter(targets=OuterRef("pk"))
-    return Target.objects.filter(Exists(addressed) | Exists(asked))
+    invited = Invitation.objects.filter(
+        target_id=OuterRef("pk"), statement__in=public_statements(now)
+    )
+    holds = RoleHolding.objects.filter(holder_id=OuterRef("pk"), role__in=public_roles(now))
+    return Target.objects.filter(
+        Exists(addressed) | Exists(asked) | Exists(invited) | Exists(holds)
+    )
 
 
 def annotate_public_parent(targets, now: datetime.datetime | None = None):
@@ -312,3 +322,47 @@ def annotate_public_parent(targets, now: datetime.datetime | None = None):
     return targets.annotate(
         parent_is_public=Exists(public_targets(now).filter(pk=OuterRef("parent_id")))
     )
+
+
+# --- The campaign tracker --------------------------------------------------------------------
+# What the target and ask pages, their API and feeds show: only what a public release refers to.
+# A tombstone (retracted release) no longer refers to anything: its asks, targets and
+# invitations count only through releases still public.
+
+
+def public_roles(now: datetime.datetime | None = None):
+    """Roles a public release addresses, or a public ask names."""
+    from campaigns.models import Role
+
+    addressed = public_statements(now).filter(roles=OuterRef("pk"))
+    asked = public_asks(now).filter(roles=OuterRef("pk"))
+    return Role.objects.filter(Exists(addressed) | Exists(asked))
+
+
+def public_invitations(now: datetime.datetime | None = None):
+    """Invitations to respond made with a public release (an invitation of a draft, embargoed
+    or retracted statement stays private), with `current_status` annotated."""
+    from statements.models import Invitation
+
+    return Invitation.objects.filter(statement__in=public_statements(now)).with_status()
+
+
+def public_ask_records(now: datetime.datetime | None = None):
+    """The made/repeated records of public releases only ("asked N times" counts these); the
+    role shown is recomputed among them by the caller: the first public one made the ask."""
+    from statements.ledger import records_among
+
+    return records_among(public_statements(now))
+
+
+def public_ask_history(now: datetime.datetime | None = None):
+    """Ask status changes, each with `public_statement_slug`: the slug of the statement it
+    cites when that statement is public, else None (a cited draft is never named)."""
+    from django.db.models import Subquery
+
+    from campaigns.models import AskStatusChange
+
+    cited = public_statements(now).filter(ask_status_sources__change=OuterRef("pk"))
+    return AskStatusChange.objects.annotate(
+        public_statement_slug=Subquery(cited.values("slug")[:1])
+    ).order_by(*AskStatusChange.HISTORY_ORDER)

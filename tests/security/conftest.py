@@ -53,6 +53,11 @@ HIDDEN_REFERENCE = (
     "MARK-HIDDEN-TARGET",
     "mark-hidden-target",
     "MARK-HIDDEN-ASK",
+    # The campaign tracker: a target only hidden statements invite, and what hidden
+    # invitations and responses say.
+    "MARK-HIDDEN-INVITED",
+    "mark-hidden-invited",
+    "MARK-HIDDEN-RESPONSE",
 )
 BURMESE = "စစ်ကောင်စီကို တရားဝင်အသိအမှတ်ပြုခြင်း ရပ်တန့်ပါ။"
 
@@ -180,6 +185,44 @@ def _statement(cond: str, crew, *, campaign: str, target: str, ask: str) -> int:
     return pk
 
 
+def _tracker_records(world: World, crew, open_target, open_ask) -> None:
+    """The campaign tracker's ledger around the statements: a public invitation answered, a
+    target only hidden statements invite ("invited-only"), hidden invitations of the open target
+    with a marked response, and a status change of the open ask citing a hidden statement."""
+    from statements import ledger
+    from statements.models import Invitation
+    from tests.factories import TargetFactory
+
+    invited_only = TargetFactory(slug="mark-hidden-invited", name={"en": "MARK-HIDDEN-INVITED"})
+    world.target["invited-only"] = invited_only.slug
+    today = timezone.localdate()
+    Invitation.objects.create(
+        statement_id=world.pks["published"],
+        target=open_target,
+        due_on=today - datetime.timedelta(days=1),
+        responded_on=today - datetime.timedelta(days=2),
+        response_url="https://example.org/open-response",
+    )
+    for cond in HIDDEN:
+        for target in (invited_only, open_target):
+            Invitation.objects.create(
+                statement_id=world.pks[cond],
+                target=target,
+                due_on=today - datetime.timedelta(days=1),
+                responded_on=today - datetime.timedelta(days=2),
+                response_url="https://example.org/MARK-HIDDEN-RESPONSE",
+                response_summary={"en": "MARK-HIDDEN-RESPONSE"},
+            )
+    for cond in ("draft", "embargoed", "embargo-retracted"):
+        ledger.ask_status_change(
+            ask=open_ask,
+            status="partly_met",
+            on=today - datetime.timedelta(days=3),
+            by=crew["reviewer"],
+            statement_id=world.pks[cond],
+        )
+
+
 def _verified_session(user) -> str:
     """A session logged in with a password and a TOTP device, as the desk login makes it."""
     import django_otp
@@ -243,6 +286,8 @@ def build_world() -> World:
             target=(hidden_target if hidden else open_target).slug,
             ask=(hidden_ask if hidden else open_ask).slug,
         )
+
+    _tracker_records(world, crew, open_target, open_ask)
 
     # A send of the published release to one journalist, whose address is sensitive.
     media_list = MediaListFactory(slug="mark-list", name="Mark list")

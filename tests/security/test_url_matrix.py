@@ -119,6 +119,20 @@ def _campaign_pages(w: World, kind: str, lang: str, *, feed: str = "", page: boo
 
 
 REFERENCE_CONDS = ("open", "hidden-only", "missing")
+# Targets also: one that only hidden statements invite to respond.
+TARGET_CONDS = ("open", "hidden-only", "invited-only", "missing")
+
+
+def _tracker_pages(w: World, kind: str, lang: str, *, page: str) -> Req:
+    """Target and ask pages and the targets' feeds: only what a public release refers to."""
+    status = S(200) if kind == "open" else S(404)
+    if page == "ask":
+        return Req("GET", f"/{lang}/asks/{w.ask.get(kind, 999999)}/", status)
+    slug = w.target.get(kind, "no-such-target")
+    if page == "target":
+        show = ("https://example.org/open-response",) if kind == "open" else ()
+        return Req("GET", f"/{lang}/targets/{slug}/", status, show=show)
+    return Req("GET", f"/{lang}/feeds/targets/{slug}.{page}", status)
 
 
 def _api_release(w: World, cond: str) -> list[Req]:
@@ -469,6 +483,34 @@ ROWS: dict[str, Row] = {
         conds=REFERENCE_CONDS,
         callers=PUBLIC_CALLERS,
     ),
+    # The campaign tracker: hidden asks, targets, invitations and responses appear nowhere.
+    "public:targets": Row(
+        "public", _lang("/targets/", S(200), show=("Open target",)), callers=PUBLIC_CALLERS
+    ),
+    "public:target": Row(
+        "public",
+        _per_lang(lambda w, c, lang: _tracker_pages(w, c, lang, page="target")),
+        conds=TARGET_CONDS,
+        callers=PUBLIC_CALLERS,
+    ),
+    "public:target-feed-rss": Row(
+        "public",
+        _per_lang(lambda w, c, lang: _tracker_pages(w, c, lang, page="xml")),
+        conds=TARGET_CONDS,
+        callers=PUBLIC_CALLERS,
+    ),
+    "public:target-feed-atom": Row(
+        "public",
+        _per_lang(lambda w, c, lang: _tracker_pages(w, c, lang, page="atom")),
+        conds=TARGET_CONDS,
+        callers=PUBLIC_CALLERS,
+    ),
+    "public:ask": Row(
+        "public",
+        _per_lang(lambda w, c, lang: _tracker_pages(w, c, lang, page="ask")),
+        conds=REFERENCE_CONDS,
+        callers=PUBLIC_CALLERS,
+    ),
     "healthz": Row("public", _one("GET", "/healthz", S(200)), callers=PUBLIC_CALLERS),
     # Public releases only: every hidden marker (slugs included) is checked absent.
     "sitemap": Row(
@@ -525,7 +567,7 @@ ROWS: dict[str, Row] = {
     "public-target-detail": Row(
         "public",
         lambda w, c: _api_reference("targets", w, c),
-        conds=REFERENCE_CONDS,
+        conds=TARGET_CONDS,
         callers=PUBLIC_CALLERS,
     ),
     "public-ask-list": Row("public", _one("GET", "/api/v1/asks/", S(200)), callers=PUBLIC_CALLERS),

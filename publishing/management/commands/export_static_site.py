@@ -1,6 +1,7 @@
 """`manage.py export_static_site DIR`: the public site as static files, for a mirror host.
 
-Pages, PDFs and feeds of published releases in every language, the campaign pages, the CSS and
+Pages, PDFs and feeds of published releases in every language, the campaign pages, the campaign
+tracker's target and ask pages (with the targets' feeds), the CSS and
 fonts, and releases.json (the public Release JSON of every published release). Pages are fetched
 through the app itself, in-process (the same views, templates and visibility rules as the live
 site; always as a secure request, so production's HTTPS redirect never answers instead), and
@@ -36,7 +37,13 @@ from django.utils import translation
 from config.languages import language_codes
 from publishing.serializers import ReleaseSerializer
 from publishing.views import PAGE_SIZE
-from publishing.visibility import public_campaigns, published_releases, readable_languages
+from publishing.visibility import (
+    public_asks,
+    public_campaigns,
+    public_targets,
+    published_releases,
+    readable_languages,
+)
 
 STATIC_FILES = [
     "css/public.css",
@@ -96,6 +103,8 @@ class Command(BaseCommand):
         self.out = out
         self.written: set[str] = set()
         campaigns = list(public_campaigns().order_by("slug"))
+        targets = list(public_targets().order_by("slug").values_list("slug", flat=True))
+        asks = list(public_asks().order_by("pk").values_list("pk", flat=True))
 
         releases = list(published_releases())
         pages: list[str] = []
@@ -120,6 +129,15 @@ class Command(BaseCommand):
                         reverse("public:campaign-feed-atom", kwargs={"slug": campaign.slug}),
                     ]
                 feeds += [reverse("public:feed-rss"), reverse("public:feed-atom")]
+                # The campaign tracker: who we address, each target (and its feeds), each ask.
+                pages.append(reverse("public:targets"))
+                for slug in targets:
+                    pages.append(reverse("public:target", kwargs={"slug": slug}))
+                    feeds += [
+                        reverse("public:target-feed-rss", kwargs={"slug": slug}),
+                        reverse("public:target-feed-atom", kwargs={"slug": slug}),
+                    ]
+                pages += [reverse("public:ask", kwargs={"ask_id": pk}) for pk in asks]
                 for release in releases:
                     pages.append(reverse("public:release", kwargs={"slug": release.slug}))
                     if lang in readable_languages(release):
