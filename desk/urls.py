@@ -3,7 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from desk.views import account, contacts, contacts_import, editor, organisation, sends
+from desk.views import (
+    account,
+    contacts,
+    contacts_import,
+    editor,
+    organisation,
+    sends,
+    tracker_asks,
+    tracker_campaigns,
+    tracker_invitations,
+    tracker_reference,
+)
 from desk.views import contacts_export as exports
 from desk.views import inbox as inbox_views
 from desk.views import statements as v
@@ -11,8 +22,51 @@ from desk.views.language import choose_language
 from desk.views.leak_trace import leak_trace
 from desk.views.search import desk_search
 
+# The campaign tracker (before statements/<pk>/<name>/, which would take .../invitations/).
+tracker_urlpatterns = [
+    path("campaigns/", tracker_campaigns.campaign_list, name="desk-campaigns"),
+    path("campaigns/new/", tracker_campaigns.campaign_new, name="desk-campaign-new"),
+    path("campaigns/<slug:slug>/", tracker_campaigns.campaign_detail, name="desk-campaign"),
+    path(
+        "campaigns/<slug:slug>/dashboard/",
+        tracker_campaigns.campaign_dashboard_page,
+        name="desk-campaign-dashboard",
+    ),
+    path("targets/", tracker_reference.target_list, name="desk-targets"),
+    path("targets/new/", tracker_reference.target_new, name="desk-target-new"),
+    path("targets/<slug:slug>/", tracker_reference.target_detail, name="desk-target"),
+    path("roles/", tracker_reference.role_list, name="desk-roles"),
+    path("roles/new/", tracker_reference.role_new, name="desk-role-new"),
+    path("roles/<slug:slug>/", tracker_reference.role_detail, name="desk-role"),
+    path(
+        "roles/<slug:slug>/holders/",
+        tracker_reference.role_holding_add,
+        name="desk-role-holding-add",
+    ),
+    path(
+        "roles/<slug:slug>/holders/<int:pk>/remove/",
+        tracker_reference.role_holding_remove,
+        name="desk-role-holding-remove",
+    ),
+    path("asks/", tracker_asks.ask_list, name="desk-asks"),
+    path("asks/new/", tracker_asks.ask_new, name="desk-ask-new"),
+    path("asks/<int:pk>/", tracker_asks.ask_detail, name="desk-ask"),
+    path("asks/<int:pk>/status/", tracker_asks.ask_status, name="desk-ask-status"),
+    path(
+        "statements/<int:pk>/invitations/",
+        tracker_invitations.statement_invitations,
+        name="desk-statement-invitations",
+    ),
+    path(
+        "invitations/<int:pk>/response/",
+        tracker_invitations.invitation_response,
+        name="desk-invitation-response",
+    ),
+]
+
 urlpatterns = [
     path("", v.dashboard, name="desk"),
+    *tracker_urlpatterns,
     path("login/", account.StaffLoginView.as_view(), name="desk-login"),
     path("2fa/", account.two_factor_setup, name="desk-2fa"),
     path("2fa/recovery-codes/", account.recovery_codes, name="desk-recovery-codes"),

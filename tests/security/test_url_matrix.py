@@ -49,6 +49,7 @@ LANGS = ("en", "my")
 STAFF = frozenset({"author", "editor", "publisher", "admin"})
 REVIEWERS = frozenset({"editor", "admin"})
 PUBLISHERS = frozenset({"publisher", "admin"})
+MANAGERS = frozenset({"editor", "publisher", "admin"})  # campaigns.manage
 PUBLIC_CALLERS = ("anonymous", "password-only", "publisher")
 STATEMENT_CONDS = (*CONDITIONS, "missing")
 API_STATEMENT_CONDS = (*STATEMENT_CONDS, "malformed")
@@ -823,6 +824,116 @@ ROWS: dict[str, Row] = {
     # The organisation's letterhead settings: admins only (accounts/policy.py).
     "desk-organisation": Row(
         "desk", _one("GET", "/desk/organisation/", S(200), roles=frozenset({"admin"}))
+    ),
+    # The campaign tracker (issue 12): every staff role reads; editors and up write campaigns,
+    # targets, roles and asks; publishers and admins invite targets and record responses.
+    "desk-campaigns": Row("desk", _one("GET", "/desk/campaigns/", S(200))),
+    "desk-campaign-new": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/campaigns/new/", S(200)),
+            Req("POST", "/desk/campaigns/new/", S(400), data={"slug": ""}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-campaign": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", f"/desk/campaigns/{w.campaign['open']}/", S(200)),
+            Req("GET", "/desk/campaigns/no-such-campaign/", S(404), refused=S(403, 404)),
+            Req("POST", f"/desk/campaigns/{w.campaign['open']}/", S(400), data={}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-campaign-dashboard": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", f"/desk/campaigns/{w.campaign['open']}/dashboard/", S(200)),
+            Req("GET", "/desk/campaigns/no-such-campaign/dashboard/", S(404)),
+        ],
+    ),
+    "desk-targets": Row("desk", _one("GET", "/desk/targets/", S(200))),
+    "desk-target-new": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/targets/new/", S(200)),
+            Req("POST", "/desk/targets/new/", S(400), data={"slug": ""}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-target": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", f"/desk/targets/{w.target['open']}/", S(200)),
+            Req("GET", "/desk/targets/no-such-target/", S(404)),
+            Req("POST", f"/desk/targets/{w.target['open']}/", S(400), data={}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-roles": Row("desk", _one("GET", "/desk/roles/", S(200))),
+    "desk-role-new": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/roles/new/", S(200)),
+            Req("POST", "/desk/roles/new/", S(400), data={"slug": ""}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-role": Row("desk", _one("GET", "/desk/roles/no-such-role/", S(404))),
+    "desk-role-holding-add": Row(
+        "desk",
+        _one("POST", "/desk/roles/no-such-role/holders/", S(404), data={}, roles=MANAGERS),
+        method="POST",
+    ),
+    "desk-role-holding-remove": Row(
+        "desk",
+        _one("POST", "/desk/roles/no-such-role/holders/1/remove/", S(404), data={}, roles=MANAGERS),
+        method="POST",
+    ),
+    "desk-asks": Row("desk", _one("GET", "/desk/asks/", S(200))),
+    "desk-ask-new": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", "/desk/asks/new/", S(200)),
+            Req("POST", "/desk/asks/new/", S(400), data={"slug": ""}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-ask": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", f"/desk/asks/{w.ask['open']}/", S(200)),
+            Req("GET", "/desk/asks/999999/", S(404)),
+            Req("POST", f"/desk/asks/{w.ask['open']}/", S(400), data={}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-ask-status": Row(
+        "desk",
+        lambda w, c: [
+            # No date and no source: refused, nothing recorded.
+            Req("POST", f"/desk/asks/{w.ask['open']}/status/", S(400), data={}, roles=MANAGERS),
+            Req("POST", "/desk/asks/999999/status/", S(404), data={}, roles=MANAGERS),
+        ],
+        method="POST",
+    ),
+    "desk-statement-invitations": Row(
+        "desk",
+        lambda w, c: [
+            Req("GET", f"/desk/statements/{w.pk('published')}/invitations/", S(200)),
+            Req("GET", "/desk/statements/999999/invitations/", S(404)),
+            Req(
+                "POST",
+                f"/desk/statements/{w.pk('published')}/invitations/",
+                S(400),
+                data={},
+                roles=PUBLISHERS,
+            ),
+        ],
+        method="POST",
+    ),
+    "desk-invitation-response": Row(
+        "desk", _one("GET", "/desk/invitations/999999/response/", S(404))
     ),
     # The inbox: every staff role has one; each person sees and changes only their own rows.
     "desk-inbox": Row("desk", _one("GET", "/desk/inbox/", S(200))),
