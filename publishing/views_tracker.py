@@ -11,7 +11,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from publishing.rendering import TARGET_KIND_LABELS, ask_view, localised_text, target_view
+from publishing.rendering import (
+    TARGET_KIND_LABELS,
+    ask_view,
+    localised_text,
+    target_view,
+    truncate,
+)
 from publishing.tracker import ask_ledger, target_ledger, target_list
 from publishing.views import _all_languages, _language, conditional, open_graph
 
@@ -86,7 +92,7 @@ def ask_detail(request, ask_id: int):
             "ask": ask,
             "og": open_graph(
                 request,
-                title=ask["text"]["text"][:200],
+                title=truncate(ask["text"]["text"], 200),  # never inside a Burmese syllable
                 description=ask["campaign"]["name"],
                 languages=_all_languages(),
             ),
