@@ -172,7 +172,10 @@ def _response_rates(
     targets: QuerySet,
     language: str,
 ) -> None:
-    rates = response_rates_by_target(statements=statements, campaign=campaign)
+    # The desk counts every invitation on record (a draft's too); the public, public ones.
+    rates = response_rates_by_target(
+        statements=statements if board.public else None, campaign=campaign
+    )
     named = {t.pk: t for t in targets.filter(pk__in=list(rates))}
     rows = []
     for target_id, rate in rates.items():
