@@ -126,6 +126,12 @@ CAPABILITIES: dict[str, Capability] = {
         gettext_noop("Only publishers and admins trace a leaked copy."),
         roles=("publisher", "admin"),
     ),
+    # Telegram posts and mirrors (channels/): every role sees them; publishers retry a post
+    # or record one a person found in its channel, and push the mirrors.
+    "channels.manage": Capability(
+        gettext_noop("Only publishers and admins retry posts and push the mirrors."),
+        roles=("publisher", "admin"),
+    ),
     "admin.use": Capability(gettext_noop("Only admins use the Django admin."), roles=("admin",)),
     "organisation.change": Capability(
         gettext_noop("Only admins change the organisation's settings."), roles=("admin",)

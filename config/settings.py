@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "statements",
     "publishing",
     "distribution",
+    "channels",
     "desk",
 ]
 
@@ -369,6 +370,35 @@ ANYMAIL = {
         "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
     }.items()
     if value
+}
+
+# --- Telegram channels and mirrors (channels/) ------------------------------------------
+# TELEGRAM_CHANNELS: "en=@chan,my=@chan_my" (a language may have several channels); posting is
+# off while it or TELEGRAM_BOT_TOKEN is empty. Parsed and checked at start-up (channels/config.py).
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_CHANNELS = env("TELEGRAM_CHANNELS", default="")
+TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
+TELEGRAM_TIMEOUT = env.float("TELEGRAM_TIMEOUT", default=30.0)
+# A claimed post is the worker's for this long (renewed before each request to Telegram).
+TELEGRAM_LEASE_SECONDS = env.float("TELEGRAM_LEASE_SECONDS", default=120.0)
+TELEGRAM_RETRY_BASE_SECONDS = env.float("TELEGRAM_RETRY_BASE_SECONDS", default=10.0)
+TELEGRAM_RETRY_MAX_SECONDS = env.float("TELEGRAM_RETRY_MAX_SECONDS", default=900.0)
+TELEGRAM_MAX_ATTEMPTS = env.int("TELEGRAM_MAX_ATTEMPTS", default=8)
+# MIRROR_TARGETS: comma-separated folders (or file:///path) and s3://bucket/prefix (credentials
+# from AWS_*, an S3-compatible host from MIRROR_S3_ENDPOINT_URL). MIRROR_URLS: the mirrors'
+# public addresses, printed in every page footer and release email.
+MIRROR_TARGETS = env.list("MIRROR_TARGETS", default=[])
+MIRROR_URLS = env.list("MIRROR_URLS", default=[])
+MIRROR_S3_ENDPOINT_URL = env("MIRROR_S3_ENDPOINT_URL", default="")
+# Changes within this many seconds of each other make one rebuild.
+MIRROR_DELAY_SECONDS = env.float("MIRROR_DELAY_SECONDS", default=5.0)
+MIRROR_LEASE_SECONDS = env.float("MIRROR_LEASE_SECONDS", default=900.0)
+# A mirror behind the public site for longer than this is shown (and logged) as stale.
+MIRROR_STALE_AFTER_SECONDS = env.float("MIRROR_STALE_AFTER_SECONDS", default=900.0)
+CELERY_BEAT_SCHEDULE["channels-sweep"] = {
+    # Expired leases, due retries, lost tasks, mirrors behind the site.
+    "task": "channels.tasks.sweep",
+    "schedule": env.float("CHANNELS_SWEEP_SECONDS", default=15.0),
 }
 
 # --- Production hardening ---------------------------------------------------------------

@@ -15,6 +15,7 @@ from desk.views import (
     tracker_invitations,
     tracker_reference,
 )
+from desk.views import channels as channel_views
 from desk.views import contacts_export as exports
 from desk.views import inbox as inbox_views
 from desk.views import statements as v
@@ -111,6 +112,13 @@ urlpatterns = [
         name="desk-send-preview-html",
     ),
     path("sends/<int:pk>/<str:action>/", sends.send_action, name="desk-send-action"),
+    path("channels/", channel_views.channels_overview, name="desk-channels"),
+    path(
+        "channels/posts/<int:pk>/<str:action>/",
+        channel_views.channel_post_action,
+        name="desk-channel-post-action",
+    ),
+    path("channels/mirrors/push/", channel_views.mirrors_push, name="desk-mirrors-push"),
     path("contacts/", contacts.contact_list, name="desk-contacts"),
     path("contacts/export/", exports.contacts_export, name="desk-contacts-export"),
     path("contacts/export/subject/", exports.contact_data_export, name="desk-contact-data-export"),

@@ -32,6 +32,15 @@ LAYERS: dict[str, set[str]] = {
         "statements",
         "publishing",
     },
+    "channels": {
+        "burmese",
+        "config",
+        "campaigns",
+        "contacts",
+        "accounts",
+        "statements",
+        "publishing",
+    },
     "desk": {
         "burmese",
         "config",
@@ -41,6 +50,7 @@ LAYERS: dict[str, set[str]] = {
         "statements",
         "publishing",
         "distribution",
+        "channels",
     },
 }
 OURS = set(LAYERS)

@@ -717,6 +717,23 @@ ROWS: dict[str, Row] = {
         ],
         method="POST",
     ),
+    # Telegram posts and mirrors: every role sees them; publishers and admins act. A missing
+    # post or no configured mirror is a refused rule (400), an unknown action 400 for all.
+    "desk-channels": Row("desk", _one("GET", "/desk/channels/", S(200))),
+    "desk-channel-post-action": Row(
+        "desk",
+        lambda w, c: [
+            Req("POST", "/desk/channels/posts/999999/retry/", S(400), data={}, roles=PUBLISHERS),
+            Req("POST", "/desk/channels/posts/999999/posted/", S(400), data={}, roles=PUBLISHERS),
+            Req("POST", "/desk/channels/posts/999999/no-such-action/", S(400), data={}),
+        ],
+        method="POST",
+    ),
+    "desk-mirrors-push": Row(
+        "desk",
+        _one("POST", "/desk/channels/mirrors/push/", S(400), data={}, roles=PUBLISHERS),
+        method="POST",
+    ),
     "desk-send-preview-html": Row(
         "desk",
         lambda w, c: [
