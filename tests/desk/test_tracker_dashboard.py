@@ -197,3 +197,9 @@ def test_dashboard_queries_do_not_grow_with_releases(client, make_staff):
     client.logout()
     public = [_queries(client, f"/en/campaigns/{c.slug}/") for c in (small, large)]
     assert public[0] == public[1], public
+
+
+def test_the_burmese_public_page_labels_its_charts_in_burmese(client, world):
+    html = client.get("/my/campaigns/asean/").content.decode()
+    title = svg(html, "public-chart-releases").find(f"{SVG}title")
+    assert title.get("lang") == "my" and title.text == "လစဉ် သတင်းထုတ်ပြန်ချက်များ"
