@@ -196,8 +196,8 @@ def _tracker_records(world: World, crew, open_target, open_ask) -> None:
     invited_only = TargetFactory(slug="mark-hidden-invited", name={"en": "MARK-HIDDEN-INVITED"})
     world.target["invited-only"] = invited_only.slug
     today = timezone.localdate()
-    Invitation.objects.create(
-        statement_id=world.pks["published"],
+    Invitation.objects.create(  # the corrected release: the matrix invites from "published"
+        statement_id=world.pks["corrected"],
         target=open_target,
         due_on=today - datetime.timedelta(days=1),
         responded_on=today - datetime.timedelta(days=2),
