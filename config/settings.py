@@ -401,6 +401,20 @@ CELERY_BEAT_SCHEDULE["channels-sweep"] = {
     "schedule": env.float("CHANNELS_SWEEP_SECONDS", default=15.0),
 }
 
+# --- Signed releases (publishing/signing.py) --------------------------------------------
+# The Ed25519 private key: SIGNING_KEY (base64 of the 32-byte seed) or SIGNING_KEY_FILE (a file
+# holding it). Neither set: made at first run in var/signing_key (0600) and kept; in production
+# set one of them (and back it up), so web and worker sign with the same key. Never stored in
+# the database. After a rotation the old public keys stay published with their retirement date:
+# those the database has seen automatically, others listed in SIGNING_OLD_KEYS
+# ("<base64 public key>[@<retired ISO date>]", comma-separated).
+SIGNING_KEY = env("SIGNING_KEY", default="")
+SIGNING_KEY_FILE = env("SIGNING_KEY_FILE", default="") or str(VAR_DIR / "signing_key")
+SIGNING_OLD_KEYS = env.list("SIGNING_OLD_KEYS", default=[])
+# The public verification page (/<lang>/verify/): per client address and hour, and PDF size.
+VERIFY_ATTEMPTS_PER_HOUR = env.int("VERIFY_ATTEMPTS_PER_HOUR", default=60)
+VERIFY_MAX_UPLOAD_BYTES = env.int("VERIFY_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+
 # --- Production hardening ---------------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

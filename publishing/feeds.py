@@ -7,6 +7,7 @@ unpublished ones never appear.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,13 +17,45 @@ from django.utils.translation import gettext as _
 
 from config.languages import pick
 from publishing.rendering import build_summary, release_status
+from publishing.signing import current_text_signatures
 from publishing.visibility import public_campaigns, public_targets, published_releases
 
 FEED_SIZE = 50
+# Each item carries the signature of its canonical text (publishing/signing.py) as
+# <pressroom:signature key_id="..." text="<.txt address>">base64</pressroom:signature>.
+SIGNATURE_NS = "https://pressroom.invalid/ns/signature/1"
+
+
+def _add_signature(handler, item) -> None:
+    signature = item.get("signature")
+    if signature:
+        handler.addQuickElement(
+            "pressroom:signature",
+            signature["value"],
+            {"key_id": signature["key_id"], "text": signature["text"]},
+        )
+
+
+class SignedRssFeed(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:pressroom": SIGNATURE_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        _add_signature(handler, item)
+
+
+class SignedAtomFeed(Atom1Feed):
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:pressroom": SIGNATURE_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        _add_signature(handler, item)
 
 
 class ReleasesRss(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = SignedRssFeed
 
     @property
     def language(self) -> str:
@@ -54,10 +87,26 @@ class ReleasesRss(Feed):
         return published_releases(language=self.language)
 
     def items(self, obj=None):
+        statements = list(self._queryset(obj)[:FEED_SIZE])
+        signatures = current_text_signatures(statements, sign=False)  # signed at publication
         return [
-            build_summary(s, self.language) | {"_statement": s}
-            for s in self._queryset(obj)[:FEED_SIZE]
+            build_summary(s, self.language)
+            | {"_statement": s, "_signature": signatures.get((s.pk, self.language))}
+            for s in statements
         ]
+
+    def item_extra_kwargs(self, item) -> dict:
+        row = item.get("_signature")
+        if row is None:
+            return {}
+        text = reverse("public:release-txt", kwargs={"slug": item["slug"]})
+        return {
+            "signature": {
+                "key_id": row.key_id,
+                "value": row.signature,
+                "text": settings.SITE_URL + text,
+            }
+        }
 
     def item_title(self, item) -> str:
         return item["title"]
@@ -83,7 +132,7 @@ class ReleasesRss(Feed):
 
 
 class ReleasesAtom(ReleasesRss):
-    feed_type = Atom1Feed
+    feed_type = SignedAtomFeed
     subtitle = ReleasesRss.description
 
     def feed_url(self, obj=None) -> str:
@@ -111,7 +160,7 @@ class CampaignRss(ReleasesRss):
 
 
 class CampaignAtom(CampaignRss):
-    feed_type = Atom1Feed
+    feed_type = SignedAtomFeed
 
     def subtitle(self, obj=None) -> str:
         return self.description(obj)
@@ -143,7 +192,7 @@ class TargetRss(ReleasesRss):
 
 
 class TargetAtom(TargetRss):
-    feed_type = Atom1Feed
+    feed_type = SignedAtomFeed
 
     def subtitle(self, obj=None) -> str:
         return self.description(obj)

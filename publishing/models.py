@@ -44,6 +44,9 @@ class ReleaseSignature(models.Model):
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=16)  # published | corrected | retracted
     key_id = models.CharField(max_length=32)
+    # The public half of the key that signed (so the key stays published whatever happens to
+    # the key settings later).
+    public_key = models.CharField(max_length=64, blank=True)
     signature = models.CharField(max_length=128, help_text="Ed25519 signature, base64.")
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the signed bytes.")
     canonical_text = models.TextField(blank=True, help_text="The signed text (kind text).")

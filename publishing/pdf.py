@@ -42,6 +42,11 @@ def pdf_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "pdf"
 
 
+def signature_dir() -> Path:
+    """Signatures of the cached PDFs (publishing/signing.py sidecar)."""
+    return Path(settings.MEDIA_ROOT) / "pdf-sig"
+
+
 # "Page 1 of 2" in the margin, per language; the numbers are CSS counters in the language's
 # digits (WeasyPrint's predefined "myanmar" counter style). Others fall back to English.
 PAGE_LABELS = {
@@ -105,6 +110,11 @@ def ensure_pdf(statement: Statement, language: str) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     data = render_pdf_bytes(view)
+    # Signed before the file is put in place, so the PDF served and <slug>.pdf.sig always
+    # match (publishing/signing.py).
+    from publishing.signing import sign_pdf
+
+    sign_pdf(statement, language, data, path)
     # Written beside and renamed, so a reader never gets half a file.
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
     with os.fdopen(handle, "wb") as out:
@@ -119,12 +129,18 @@ def _remove_old(slug: str, language: str, keep: Path | None = None) -> None:
     for old in pdf_dir().glob(f"{slug}.{language}.*.pdf"):
         if old != keep:
             old.unlink(missing_ok=True)
+    for old in signature_dir().glob(f"{slug}.{language}.*.pdf.sig"):  # their signatures
+        if keep is None or old.name != keep.name + ".sig":
+            old.unlink(missing_ok=True)
 
 
 def remove_pdfs(slug: str) -> None:
     """Forget every PDF of a release (after a retraction)."""
     if pdf_dir().exists():
         for old in pdf_dir().glob(f"{slug}.*.pdf"):
+            old.unlink(missing_ok=True)
+    if signature_dir().exists():
+        for old in signature_dir().glob(f"{slug}.*.pdf.sig"):
             old.unlink(missing_ok=True)
 
 

@@ -75,6 +75,13 @@ class QuoteSerializer(serializers.Serializer):
     text_html = serializers.CharField(help_text="Sanitised HTML (the pages' allowlist).")
 
 
+class SignatureSerializer(serializers.Serializer):
+    key_id = serializers.CharField(help_text="Id of the key, in /.well-known/pressroom-keys.json.")
+    value = serializers.CharField(
+        help_text="Base64 Ed25519 signature over the bytes of translations.<lang>.text_url."
+    )
+
+
 class ReleaseTranslationSerializer(serializers.Serializer):
     title = serializers.CharField()
     summary = serializers.CharField(allow_blank=True)
@@ -87,6 +94,20 @@ class ReleaseTranslationSerializer(serializers.Serializer):
         allow_blank=True, help_text="Further reading and links, as plain text."
     )
     more_information_html = serializers.CharField(allow_blank=True, help_text="Sanitised HTML.")
+    text_url = serializers.URLField(help_text="The canonical text: exactly the signed bytes.")
+    signature = SignatureSerializer(allow_null=True)
+
+
+def text_path(slug: str, language: str) -> str:
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(language):
+        return reverse("public:release-txt", kwargs={"slug": slug})
+
+
+def _signature(row) -> dict | None:
+    return {"key_id": row.key_id, "value": row.signature} if row is not None else None
 
 
 def _quotes(quotes: object) -> list[dict]:
@@ -106,6 +127,20 @@ def _quotes(quotes: object) -> list[dict]:
     return out
 
 
+class ReleaseListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # Every release's signatures in a constant number of queries (publishing/signing.py).
+        from publishing.signing import current_text_signatures
+
+        items = list(data.all() if hasattr(data, "all") else data)
+        # Releases are signed at publication (publishing/tasks.py); reading JSON never signs
+        # (its ETag moves only with public changes), so one not signed yet shows null until
+        # its .txt is first asked for.
+        signatures = current_text_signatures(items, sign=False)
+        self._context = {**self.context, "signatures": signatures}
+        return super().to_representation(items)
+
+
 class ReleaseSerializer(serializers.Serializer):
     slug = serializers.CharField()
     status = serializers.ChoiceField(choices=RELEASE_STATUSES)
@@ -119,8 +154,16 @@ class ReleaseSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField())
     translations = serializers.DictField(child=ReleaseTranslationSerializer())
 
+    class Meta:
+        list_serializer_class = ReleaseListSerializer
+
     def to_representation(self, statement):
         request = self.context.get("request")
+        signatures = self.context.get("signatures")
+        if signatures is None:
+            from publishing.signing import current_text_signatures
+
+            signatures = current_text_signatures([statement], sign=False)
         status = release_status(statement)
         retracted = status == "retracted"
         languages = readable_languages(statement)
@@ -141,6 +184,8 @@ class ReleaseSerializer(serializers.Serializer):
                 "quotes": [] if retracted else _quotes(tr.quotes),
                 "more_information": html_text(more_html),
                 "more_information_html": more_html,
+                "text_url": _absolute(request, text_path(statement.slug, code)),
+                "signature": _signature(signatures.get((statement.pk, code))),
             }
         return {
             "slug": statement.slug,

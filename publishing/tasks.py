@@ -27,3 +27,16 @@ def _release_changed(sender, statement_id: int, action: str = "", **kwargs) -> N
         render_release_pdfs.delay(statement_id)
     except Exception:
         log.exception("could not queue the PDFs of statement %s (%s)", statement_id, action)
+
+
+@receiver(release_changed, dispatch_uid="publishing-sign-release")
+def _sign_release(sender, statement_id: int, action: str = "", **kwargs) -> None:
+    # Each publication, correction, retraction and follow-up translation is signed as the
+    # next version of each language's canonical text (publishing/signing.py), right after
+    # commit; if this fails, the text is signed on its first request.
+    from publishing.signing import sign_release
+
+    try:
+        sign_release(statement_id=statement_id)
+    except Exception:
+        log.exception("could not sign statement %s (%s)", statement_id, action)

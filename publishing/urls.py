@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from publishing import feeds, views_tracker
+from publishing import feeds, views_tracker, views_verify
 from publishing import views as public_views
 from publishing.views import conditional
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("releases/page/<int:page>/", public_views.release_list, name="releases-page"),
     path("releases/<slug:slug>/", public_views.release_detail, name="release"),
     path("releases/<slug:slug>.pdf", public_views.release_pdf, name="release-pdf"),
+    # Signed releases (publishing/signing.py): the signed text, the PDF's signature, checking.
+    path("releases/<slug:slug>.txt", views_verify.release_txt, name="release-txt"),
+    path("releases/<slug:slug>.pdf.sig", views_verify.release_pdf_sig, name="release-pdf-sig"),
+    path("verify/", views_verify.verify_page, name="verify"),
     path("campaigns/", public_views.campaign_list, name="campaigns"),
     path("campaigns/<slug:slug>/", public_views.campaign_detail, name="campaign"),
     path(

@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField()),
                 ('status', models.CharField(max_length=16)),
                 ('key_id', models.CharField(max_length=32)),
+                ('public_key', models.CharField(blank=True, max_length=64)),
                 ('signature', models.CharField(help_text='Ed25519 signature, base64.', max_length=128)),
                 ('content_hash', models.CharField(help_text='SHA-256 of the signed bytes.', max_length=64)),
                 ('canonical_text', models.TextField(blank=True, help_text='The signed text (kind text).')),

@@ -108,6 +108,20 @@ def _release_page(w: World, cond: str, lang: str, *, pdf: bool) -> Req:
     return Req("GET", path, S(404))
 
 
+def _signed_release(w: World, cond: str, lang: str, *, suffix: str) -> Req:
+    """<slug>.txt (the signed text; a tombstone's is its signed retraction notice) and
+    <slug>.pdf.sig (the PDF's signature): visibility as the page and the PDF."""
+    m = markers(cond)
+    path = f"/{lang}/releases/{w.slug(cond)}{suffix}"
+    if cond in ("published", "corrected") or (cond == "deferred" and lang == "en"):
+        show = ((m["title"] if lang == "en" else m["my_title"]),) if suffix == ".txt" else ()
+        return Req("GET", path, S(200), show=show)
+    if cond == "retracted":
+        allow = frozenset({m["title"], m["my_title"], m["slug"], m["reason"]})
+        return Req("GET", path, S(200) if suffix == ".txt" else S(410), allow=allow)
+    return Req("GET", path, S(404))
+
+
 def _campaign_pages(w: World, kind: str, lang: str, *, feed: str = "", page: bool = False):
     slug = w.campaign.get(kind, "no-such-campaign")
     status = S(200) if kind == "open" else S(404)
@@ -454,6 +468,30 @@ ROWS: dict[str, Row] = {
         _per_lang(lambda w, c, lang: _release_page(w, c, lang, pdf=True)),
         conds=STATEMENT_CONDS,
         callers=PUBLIC_CALLERS,
+    ),
+    "public:release-txt": Row(
+        "public",
+        _per_lang(lambda w, c, lang: _signed_release(w, c, lang, suffix=".txt")),
+        conds=STATEMENT_CONDS,
+        callers=PUBLIC_CALLERS,
+    ),
+    "public:release-pdf-sig": Row(
+        "public",
+        _per_lang(lambda w, c, lang: _signed_release(w, c, lang, suffix=".pdf.sig")),
+        conds=STATEMENT_CONDS,
+        callers=PUBLIC_CALLERS,
+    ),
+    "public:verify": Row(
+        "public",
+        lambda w, c: [
+            *(Req("GET", f"/{lang}/verify/", S(200)) for lang in LANGS),
+            # Nothing to check: a 400 with the form again, never a 500.
+            *(Req("POST", f"/{lang}/verify/", S(400), data={}) for lang in LANGS),
+        ],
+        callers=PUBLIC_CALLERS,
+    ),
+    "signing-keys": Row(
+        "public", _one("GET", "/.well-known/pressroom-keys.json", S(200)), callers=PUBLIC_CALLERS
     ),
     "public:campaigns": Row("public", _lang("/campaigns/", S(200)), callers=PUBLIC_CALLERS),
     "public:campaign": Row(
