@@ -25,6 +25,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
+from publishing.cache import PublicApiCacheMixin
 from publishing.serializers import (
     AskDetailSerializer,
     AskSerializer,
@@ -105,8 +106,9 @@ ERRORS = {
 }
 
 
-class PublicReadOnly(viewsets.ReadOnlyModelViewSet):
-    """Shared by the public endpoints: anonymous, throttled, strict, conditional."""
+class PublicReadOnly(PublicApiCacheMixin, viewsets.ReadOnlyModelViewSet):
+    """Shared by the public endpoints: anonymous, throttled, strict, conditional, kept in the
+    page cache (publishing/cache.py)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []

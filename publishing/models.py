@@ -70,3 +70,17 @@ class ReleaseSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id}/{self.language} {self.kind} v{self.version}"
+
+
+class PublicVersion(models.Model):
+    """One row: the version of everything public that pages, feeds and the public API are
+    cached under (publishing/cache.py). `token` is new after any write that may change what a
+    reader gets, in that write's transaction; `next_change` is when the public set next changes
+    with no write at all (a publication time or embargo end reached), NULL when not yet worked
+    out. publishing/visibility.py reads and moves it (`public_version`)."""
+
+    token = models.CharField(max_length=32)
+    next_change = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.token

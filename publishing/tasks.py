@@ -40,3 +40,12 @@ def _sign_release(sender, statement_id: int, action: str = "", **kwargs) -> None
         sign_release(statement_id=statement_id)
     except Exception:
         log.exception("could not sign statement %s (%s)", statement_id, action)
+
+
+@receiver(release_changed, dispatch_uid="publishing-public-version")
+def _public_version_moves(sender, statement_id: int, action: str = "", **kwargs) -> None:
+    # The saves already moved it in their transaction; this covers what they may not have seen
+    # (the ledger's bulk updates of ask records run in receivers before this one).
+    from publishing.visibility import bump_public_version
+
+    bump_public_version()

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from campaigns.models import Campaign
 from config.languages import pick
+from publishing.cache import cache_public_page
 from publishing.pdf import ensure_pdf
 from publishing.rendering import build_release, build_summary, page_path, release_invitations
 from publishing.sitemaps import SITEMAPS
@@ -36,8 +37,13 @@ from publishing.visibility import (
 )
 
 PAGE_SIZE = 20
-# ETag on every page and feed, 304 on a conditional GET (feed readers poll).
-conditional = decorator_from_middleware(ConditionalGetMiddleware)
+# ETag on every page and feed, 304 on a conditional GET (feed readers poll), and the answer
+# kept in the page cache until something public changes (publishing/cache.py).
+_conditional_get = decorator_from_middleware(ConditionalGetMiddleware)
+
+
+def conditional(view):
+    return cache_public_page(_conditional_get(view))
 
 
 # Open Graph locales (language_TERRITORY) of the configured languages.

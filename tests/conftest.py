@@ -45,9 +45,10 @@ def _tasks_run_in_process(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():  # "pages" too: the database (and its version row) rolls back
+        cache.clear()
     yield
 
 
