@@ -170,14 +170,18 @@ def verify_text(text: str) -> Outcome:
             outcome.header_missing = True
             return outcome
 
+    def comparable(row) -> str:
+        # Pasted words without our header are compared with our words without it.
+        return row.canonical_text if header else signing.body_of(row.canonical_text)
+
     best, best_ratio = None, 0.0
     scored = sorted(
         diffable,
-        key=lambda r: difflib.SequenceMatcher(None, r.canonical_text, canonical).quick_ratio(),
+        key=lambda r: difflib.SequenceMatcher(None, comparable(r), canonical).quick_ratio(),
         reverse=True,
     )[:5]
     for row in scored:
-        ratio = difflib.SequenceMatcher(None, row.canonical_text, canonical).ratio()
+        ratio = difflib.SequenceMatcher(None, comparable(row), canonical).ratio()
         if header and row.statement.slug == header.get("release"):
             ratio = max(ratio, ALTERED_MIN_RATIO)  # it names our release: show what differs
         if ratio > best_ratio:
@@ -186,7 +190,7 @@ def verify_text(text: str) -> Outcome:
         return Outcome(result=NOT_OURS, message="No release of ours matches this text.")
     outcome = _describe(best, ALTERED, latest[(best.statement_id, best.language)])
     outcome.similarity = best_ratio
-    outcome.diff_html = diff_html(best.canonical_text, canonical, best.language)
+    outcome.diff_html = diff_html(comparable(best), canonical, best.language)
     return outcome
 
 
