@@ -181,6 +181,9 @@ class Statement(models.Model):
     # statements/search.py refresh_search_text(); on PostgreSQL a GIN trigram index (created
     # by migration 0004, not declared here, because SQLite has no such index) serves search.
     search_text = models.TextField(blank=True, default="", editable=False)
+    # The first line of search_text (every title): short, so matching and ranking on it is
+    # cheap, and its own trigram index (migration 0010) finds title matches first.
+    search_title = models.TextField(blank=True, default="", editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

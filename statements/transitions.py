@@ -559,6 +559,7 @@ FIELD_RULES: dict[str, FieldRule] = {
             "embargo_lifted_at",
             "overdue_reported_at",
             "search_text",
+            "search_title",
             "created_by",
             "created_at",
             "updated_at",

@@ -21,6 +21,7 @@ def many_statements(postgres):
             campaign=campaign,
             slug=f"filler-{i}",
             search_text=f"filler release number {i}\nရန်ကုန်မြို့ အစီရင်ခံစာ {i}",
+            search_title=f"filler release number {i}",
         )
         for i in range(2000)
     ]
@@ -29,6 +30,7 @@ def many_statements(postgres):
             campaign=campaign,
             slug="needle",
             search_text="asean must stop legitimising the junta\nမြန်မာနိုင်ငံ စစ်ကောင်စီသည် ထုတ်ပြန်ခဲ့သည်",
+            search_title="asean must stop legitimising the junta",
         )
     )
     Statement.objects.bulk_create(rows)
@@ -74,8 +76,18 @@ def test_trigram_similarity_ranks_a_closer_match_first(postgres):
     Statement.objects.bulk_create(
         [
             # "exact" first, so the newer id (the last tie-break) would put "loose" first.
-            Statement(campaign=campaign, slug="exact", search_text="the junta and its allies"),
-            Statement(campaign=campaign, slug="loose", search_text="the juntas and their allies"),
+            Statement(
+                campaign=campaign,
+                slug="exact",
+                search_text="the junta and its allies",
+                search_title="the junta and its allies",  # the first line, stored apart
+            ),
+            Statement(
+                campaign=campaign,
+                slug="loose",
+                search_text="the juntas and their allies",
+                search_title="the juntas and their allies",
+            ),
         ]
     )
     found = search_statements(Statement.objects.all(), "junta")
