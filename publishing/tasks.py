@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.dispatch import receiver
 
+from config import background
 from statements.signals import release_changed
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,11 @@ def _release_changed(sender, statement_id: int, action: str = "", **kwargs) -> N
     # The workflow sends this after commit, so the worker sees the committed state. If the
     # broker is down the publication stands: a missing PDF is made on its first request.
     try:
-        render_release_pdfs.delay(statement_id)
+        if background.enabled():
+            # The embedded default: after the response, not in it (about 3 s of rendering).
+            background.submit(lambda: render_release_pdfs.apply(args=(statement_id,)), "pdfs")
+        else:
+            render_release_pdfs.delay(statement_id)
     except Exception:
         log.exception("could not queue the PDFs of statement %s (%s)", statement_id, action)
 

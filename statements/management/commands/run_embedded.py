@@ -61,6 +61,9 @@ class Command(BaseCommand):
             # Everything reads settings.SITE_URL when it makes a link, and tasks run in-process.
             settings.SITE_URL = site_url_for(addr)
         app.loader.import_default_modules()
+        # Without a broker tasks run in-process; those that may (the PDFs) run after the
+        # response on a background thread (config/background.py), not inside the request.
+        settings.TASKS_AFTER_RESPONSE = True
         stop = threading.Event()
         threading.Thread(target=run_periodic_tasks_forever, args=(stop,), daemon=True).start()
         try:
