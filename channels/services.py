@@ -350,6 +350,8 @@ def posts_sweep(*, now: datetime.datetime | None = None) -> list[int]:
 def posts_catch_up(*, now: datetime.datetime | None = None) -> list[TelegramPost]:
     """Rows for releases changed in the last hour whose signal was lost (a crash between
     commit and the after-commit hook)."""
+    if not telegram_channels():
+        return []
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=1)
     recent = Statement.objects.filter(

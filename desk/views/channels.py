@@ -48,7 +48,8 @@ def channels_overview(request) -> HttpResponse:
     rows = []
     for post in posts:
         statement = post.statement
-        shown = statement.translation(language) or statement.translation(post.language)
+        # The title as the channel got it (in the channel's language).
+        shown = statement.translation(post.language) or statement.translation(language)
         rows.append(
             {
                 "post": post,
