@@ -132,12 +132,22 @@ def _from_entry(entry: tuple) -> HttpResponse:
     return HttpResponse(content, status=status, headers=dict(headers))
 
 
-def _answer_logged_in(request, response):
+def _logged_in(request) -> bool:
+    # Asked before the view runs: DRF sets the Django request's user to its own (anonymous for
+    # the public API, which authenticates nobody).
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def _bypass(request, render: Callable[[], HttpResponse]) -> HttpResponse:
+    logged_in = _logged_in(request)
+    response = render()
     response[STATE_HEADER] = "bypass"
+    if logged_in:
+        response["Cache-Control"] = "private, no-store"
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            response["Cache-Control"] = "private, no-store"
         patch_vary_headers(response, ("Cookie",))
     return response
 
@@ -152,7 +162,7 @@ def serve(
     """The answer to `request`: kept, or made by `render` and kept. `admit` runs before a kept
     answer is given and may refuse with its own response (the API's throttle)."""
     if _bypasses(request):
-        return _answer_logged_in(request, render())
+        return _bypass(request, render)
     version = public_version()  # read before rendering: a later write makes a new key
     key = _key(request, version, vary_accept)
     store = _store()
