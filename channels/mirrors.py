@@ -168,12 +168,9 @@ def mirrors_push(*, now: datetime.datetime | None = None) -> list[MirrorPush]:
 def build_export(out: Path) -> int:
     """The static export written into the empty folder `out`, as export_static_site writes it
     (the same pages, fetched through the same views, and its marker)."""
-    from publishing.management.commands import export_static_site as export
+    from publishing.management.commands.export_static_site import build_site
 
-    command = export.Command()
-    count = command._build(out, "")  # the command's build step, without its swap
-    (out / export.MARKER).write_text("Written by manage.py export_static_site.\n")
-    return count
+    return build_site(out)
 
 
 def _files(root: Path) -> dict[str, Path]:

@@ -58,6 +58,19 @@ LINK = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>/[^"]*)"')
 MARKER = ".pressroom-export"
 
 
+def build_site(out: Path, base_url: str = "") -> int:
+    """Write the export into the empty folder `out` (no swap): for callers that push it
+    elsewhere themselves (channels/mirrors.py). Returns the number of releases."""
+    command = Command()
+    count = command._build(out, base_url)
+    write_marker(out)
+    return count
+
+
+def write_marker(out: Path) -> None:
+    (out / MARKER).write_text("Written by manage.py export_static_site.\n")
+
+
 def file_for(url_path: str) -> str:
     """The file a URL path is written to: directories get index.html."""
     path = url_path.lstrip("/")
@@ -83,7 +96,7 @@ class Command(BaseCommand):
         try:
             building.chmod(0o755)  # mkdtemp makes it private; a mirror is served to everyone
             count = self._build(building, base_url)
-            (building / MARKER).write_text("Written by manage.py export_static_site.\n")
+            write_marker(building)
             swap_in(building, target)
         finally:
             shutil.rmtree(building, ignore_errors=True)  # a failed build, or the old export
