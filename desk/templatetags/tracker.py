@@ -3,7 +3,8 @@
     {% load tracker %}
     {{ ask|ask_text }}                          the ask in the page's language, shortened
     {{ invitation.response_summary|localised }} a {language: text} value in the page's language
-    {% public_campaign_dashboard campaign.slug %}  the public part of a campaign's dashboard
+    {% public_campaign_dashboard campaign.slug campaign.name %}
+                                                the public part of a campaign's dashboard
 
 The public dashboard counts only what publishing/visibility.py makes public (see
 desk/views/tracker_dashboard.py)."""
@@ -31,11 +32,9 @@ def ask_text(ask, limit: int = 120) -> str:
 
 
 @register.inclusion_tag("desk/dashboard_campaign_charts.html")
-def public_campaign_dashboard(slug: str) -> dict:
-    from campaigns.models import Campaign
+def public_campaign_dashboard(slug: str, name: str = "") -> dict:
+    """The public page has found the campaign public already (publishing.visibility); the
+    dashboard counts only public data."""
     from desk.views.tracker_dashboard import campaign_dashboard
 
-    campaign = Campaign.objects.filter(slug=slug).first()
-    if campaign is None:
-        return {"dashboard": None}
-    return {"dashboard": campaign_dashboard(campaign, public=True), "heading_level": 2}
+    return {"dashboard": campaign_dashboard(slug=slug, name=name or slug, public=True)}

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.policy import desk_view
 from campaigns.models import Campaign
@@ -131,7 +131,9 @@ def campaign_detail(request, slug: str) -> HttpResponse:
 @desk_view(capability="campaigns.view")
 def campaign_dashboard_page(request, slug: str) -> HttpResponse:
     campaign = get_object_or_404(Campaign, slug=slug)
-    dashboard = campaign_dashboard(campaign, public=False)
+    dashboard = campaign_dashboard(
+        slug=campaign.slug, name=campaign.name_in(get_language() or "en"), public=False
+    )
     return render(
         request,
         "desk/dashboard_campaign.html",

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
-from campaigns.models import Ask, AskStatusChange, Campaign, Target
+from campaigns.models import Ask, AskStatusChange, Target
 from config.languages import pick
 from desk.charts import Series, bar_chart, hbar_chart, stacked_bar_chart
 from publishing.visibility import public_asks, public_statements, public_targets
@@ -87,26 +87,33 @@ def _month_range(first: datetime.date, last: datetime.date) -> list[datetime.dat
     return months[-MAX_MONTHS:]
 
 
-def _scope(campaign: Campaign, public: bool) -> tuple[QuerySet, QuerySet, QuerySet]:
-    """The releases, asks and targets counted: all on record, or only the public ones."""
+def _scope(slug: str, public: bool) -> tuple[QuerySet, QuerySet, QuerySet, QuerySet]:
+    """The releases, invitations' statements, asks and targets counted: all on record, or
+    only the public ones."""
     if public:
-        return public_statements(), public_asks().filter(campaign=campaign), public_targets()
+        statements = public_statements()
+        invited = statements.filter(campaign__slug=slug)
+        return statements, invited, public_asks().filter(campaign__slug=slug), public_targets()
     released = Statement.objects.filter(state__in=RELEASED_STATES, published_at__isnull=False)
-    return released, campaign.asks.all(), Target.objects.all()
+    # The desk counts every invitation on record (a draft's too).
+    invited = Statement.objects.filter(campaign__slug=slug)
+    return released, invited, Ask.objects.filter(campaign__slug=slug), Target.objects.all()
 
 
 def campaign_dashboard(
-    campaign: Campaign, *, public: bool, today: datetime.date | None = None
+    *, slug: str, name: str, public: bool, today: datetime.date | None = None
 ) -> Dashboard:
+    """The dashboard of the campaign `slug` (named `name` in the charts' descriptions). The
+    campaign is not read again: the page has it already."""
     today = today or timezone.localdate()
     language = get_language() or "en"
-    statements, asks, targets = _scope(campaign, public)
+    statements, invited, asks, targets = _scope(slug, public)
     board = Dashboard(public=public)
-    _releases_per_month(board, statements.filter(campaign=campaign), today)
+    _releases_per_month(board, statements.filter(campaign__slug=slug), today)
     _asks_by_status(board, asks, today)
-    _response_rates(board, campaign, statements, targets, language)
+    _response_rates(board, invited, targets, language)
     _longest_waiting(board, asks, statements, targets, language)
-    _draw(board, campaign)
+    _draw(board, name)
     return board
 
 
@@ -166,16 +173,9 @@ def _asks_by_status(board: Dashboard, asks: QuerySet, today: datetime.date) -> N
 
 
 def _response_rates(
-    board: Dashboard,
-    campaign: Campaign,
-    statements: QuerySet,
-    targets: QuerySet,
-    language: str,
+    board: Dashboard, statements: QuerySet, targets: QuerySet, language: str
 ) -> None:
-    # The desk counts every invitation on record (a draft's too); the public, public ones.
-    rates = response_rates_by_target(
-        statements=statements if board.public else None, campaign=campaign
-    )
+    rates = response_rates_by_target(statements=statements)
     named = {t.pk: t for t in targets.filter(pk__in=list(rates))}
     rows = []
     for target_id, rate in rates.items():
@@ -227,9 +227,8 @@ def _longest_waiting(
         )
 
 
-def _draw(board: Dashboard, campaign: Campaign) -> None:
+def _draw(board: Dashboard, name: str) -> None:
     prefix = "public-" if board.public else "desk-"
-    name = campaign.name_in(get_language() or "en")
     total = sum(board.releases)
     board.charts["releases"] = bar_chart(
         chart_id=f"{prefix}chart-releases",

@@ -166,17 +166,21 @@ def test_root_redirects_to_a_language(client):
     assert response.redirect_chain[-1][0] in ("/en/releases/", "/my/releases/")
 
 
-@pytest.mark.parametrize("path", ["/en/releases/", "/en/campaigns/public-campaign/"])
+# The campaign page also draws the public part of the campaign dashboard: four queries more
+# (releases per month, asks' history, response rates, asks waiting), whatever the releases.
+@pytest.mark.parametrize(
+    ("path", "budget"), [("/en/releases/", 10), ("/en/campaigns/public-campaign/", 10 + 4)]
+)
 def test_list_pages_run_a_constant_number_of_queries(
-    client, make_release, path, django_assert_max_num_queries
+    client, make_release, path, budget, django_assert_max_num_queries
 ):
     for _ in range(3):
         make_release()
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(budget):
         client.get(path)
     for _ in range(17):
         make_release()
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(budget):
         response = client.get(path)
     assert response.content.count(b'class="release-item"') == 20
 
