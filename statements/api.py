@@ -14,6 +14,7 @@ from rest_framework.routers import DefaultRouter
 from statements import serializers as s
 from statements import workflow
 from statements.models import Statement
+from statements.selectors import with_guard_data
 
 
 def _respond(view, statement: Statement, notices: list | None = None, code=status.HTTP_200_OK):
@@ -52,11 +53,9 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     # An id is digits that fit the column: "abc" or a 20-digit number is a 404, never a 500.
     lookup_value_regex = r"[0-9]{1,18}"
     serializer_class = s.StatementOutSerializer
-    queryset = (
-        Statement.objects.select_related("campaign", "boilerplate")
-        .prefetch_related("translations", "targets", "roles", "asks", "amendments")
-        .order_by("-updated_at")
-    )
+    # Everything the serializer's "actions" (the transition guards) read, prefetched: the list
+    # costs the same queries for 5 statements as for 500 (statements/selectors.py).
+    queryset = with_guard_data(Statement.objects.all()).order_by("-updated_at", "-pk")
 
     def get_queryset(self):
         qs = super().get_queryset()

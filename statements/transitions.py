@@ -174,13 +174,34 @@ def translation_problems(statement: Statement, content: dict | None = None) -> l
 EDITING_EVENTS = ("create", "edit", "set_embargo")
 
 
+def _prefetched(statement: Statement, name: str) -> list | None:
+    """The statement's ``events`` or ``reviews`` when a list view prefetched them (statements/
+    selectors.py: the same answers for a page of statements in one query), else None."""
+    cache = getattr(statement, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
 def _last_event_time(statement: Statement, actions: Iterable[str]):
-    event = statement.events.filter(action__in=list(actions)).order_by("-created_at", "-id").first()
+    actions = list(actions)
+    prefetched = _prefetched(statement, "events")
+    if prefetched is not None:
+        matching = [e for e in prefetched if e.action in actions]
+        return max(matching, key=lambda e: (e.created_at, e.id)).created_at if matching else None
+    event = statement.events.filter(action__in=actions).order_by("-created_at", "-id").first()
     return event.created_at if event else None
 
 
 def editors_since_last_approval(statement: Statement) -> set[int]:
     since = _last_event_time(statement, ["approved", "publish", "correct"])
+    prefetched = _prefetched(statement, "events")
+    if prefetched is not None:
+        return {
+            e.actor_id
+            for e in prefetched
+            if e.action in EDITING_EVENTS
+            and e.actor_id is not None
+            and (since is None or e.created_at > since)
+        }
     events = statement.events.filter(action__in=EDITING_EVENTS, actor__isnull=False)
     if since is not None:
         events = events.filter(created_at__gt=since)
@@ -189,6 +210,15 @@ def editors_since_last_approval(statement: Statement) -> set[int]:
 
 def approvals(statement: Statement, content_hash: str) -> set[int]:
     since = _last_event_time(statement, ["submit"])
+    prefetched = _prefetched(statement, "reviews")
+    if prefetched is not None:
+        return {
+            r.reviewer_id
+            for r in prefetched
+            if r.decision == Review.Decision.APPROVE
+            and r.content_hash == content_hash
+            and (since is None or r.created_at >= since)
+        }
     reviews = statement.reviews.filter(decision=Review.Decision.APPROVE, content_hash=content_hash)
     if since is not None:
         reviews = reviews.filter(created_at__gte=since)

@@ -10,10 +10,22 @@ import difflib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import transaction
-from django.db.models import Count, Q, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,6 +45,7 @@ from desk.views import editor
 from distribution.selectors import sends_in_progress
 from statements import locks, transitions, workflow
 from statements.models import Amendment, Statement
+from statements.selectors import GUARD_SELECT, prefetch_guard_data
 
 S = Statement.State
 
@@ -50,10 +63,10 @@ REVIEW_PAGE = 10
 
 
 def _dashboard_rows():
-    """Statements for dashboard tables, newest first by publication (else last update)."""
+    """Statements for dashboard tables, newest first by publication (else last update). Their
+    translations are prefetched once for every section (dashboard())."""
     return (
         Statement.objects.select_related("campaign", "created_by")
-        .prefetch_related("translations", "amendments")
         .annotate(dated=Coalesce("published_at", "updated_at"))
         .order_by("-dated", "-pk")
     )
@@ -62,47 +75,106 @@ def _dashboard_rows():
 def _page(request, queryset, key: str, *, count: int | None = None, size: int = DASHBOARD_PAGE):
     paginator = Paginator(queryset, size)
     if count is not None:
-        paginator.count = count  # known from the grouped count: no COUNT query per section
+        paginator.count = count  # known from the counts query: no COUNT query per section
     page = paginator.get_page(request.GET.get(key))
     page.key = key
+    page.object_list = list(page.object_list)
     return page
 
 
-def _waiting_for_review(request):
-    """A page of the statements this user may approve now. transitions.can() decides; the
-    query only narrows to statements in review that someone else wrote, and can() runs on one
-    page of those (a few queries each), so the cost is bounded by REVIEW_PAGE."""
+def _review_candidates(user) -> Q:
+    """Statements in review (or with a change in review) that someone else wrote: the query
+    only narrows; transitions.can() decides on one page of them."""
+    change_in_review = Exists(
+        Amendment.objects.filter(statement=OuterRef("pk"), status=Amendment.Status.IN_REVIEW)
+    )
+    in_review = Q(state=S.IN_REVIEW) | (Q(state__in=workflow.POST_PUBLICATION) & change_in_review)
+    return in_review & ~Q(created_by=user)
+
+
+def _may_review(user) -> bool:
+    return user.has_perm(transitions.permission_of("approve"))
+
+
+def _waiting_for_review(request, count: int):
+    """A page of the statements this user may approve now. transitions.can() decides, on one
+    page of candidates whose guard data (events, reviews, relations) is prefetched in bulk, so
+    the cost is the same however many statements there are."""
     user = request.user
-    if not user.has_perm(transitions.permission_of("approve")):
-        return None
-    in_review = Q(state=S.IN_REVIEW) | Q(
-        state__in=workflow.POST_PUBLICATION, amendments__status=Amendment.Status.IN_REVIEW
+    candidates = _dashboard_rows().select_related(*GUARD_SELECT).filter(_review_candidates(user))
+    return _page(request, candidates, "review_page", count=count, size=REVIEW_PAGE)
+
+
+def _state_pages(request, counts: dict[str, int]) -> list[tuple[str, str, Page]]:
+    """One page per non-empty state, each at its own ?<state>_page=, read in one query (rows
+    numbered per state by a window function) plus its prefetches."""
+    wanted: dict[str, tuple[int, Paginator]] = {}
+    for state in S:
+        if counts.get(state.value):
+            paginator = Paginator([], DASHBOARD_PAGE)
+            paginator.count = counts[state.value]  # known from the grouped count
+            number = _page_number(paginator, request.GET.get(f"{state.value}_page"))
+            wanted[state.value] = (number, paginator)
+    if not wanted:
+        return []
+    first_row = Case(
+        *(
+            When(state=state, then=Value((number - 1) * DASHBOARD_PAGE))
+            for state, (number, _) in wanted.items()
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
     )
-    candidates = (
+    rows = (
         _dashboard_rows()
-        .filter(in_review)
-        .exclude(created_by=user)
-        .distinct()
-        .prefetch_related("targets", "asks", "roles")  # what the approval hash covers
+        .filter(state__in=list(wanted))
+        .annotate(
+            row_in_state=Window(
+                RowNumber(),
+                partition_by=[F("state")],
+                order_by=[F("dated").desc(), F("pk").desc()],
+            ),
+            first_row=first_row,
+        )
+        .filter(row_in_state__gt=F("first_row"), row_in_state__lte=F("first_row") + DASHBOARD_PAGE)
+        .order_by("-dated", "-pk")
     )
-    page = _page(request, candidates, "review_page", size=REVIEW_PAGE)
-    page.object_list = [s for s in page.object_list if transitions.can("approve", s, user)]
-    return page
+    by_state: dict[str, list] = {state: [] for state in wanted}
+    for statement in rows:
+        by_state[statement.state].append(statement)
+    pages = []
+    for state in S:
+        if state.value in wanted:
+            number, paginator = wanted[state.value]
+            page = Page(by_state[state.value], number, paginator)
+            page.key = f"{state.value}_page"
+            pages.append((state.label, state.value, page))
+    return pages
+
+
+def _page_number(paginator: Paginator, raw) -> int:
+    """Paginator.get_page's reading of ?page=: not a number is the first, too far the last."""
+    try:
+        return paginator.validate_number(raw)
+    except PageNotAnInteger:
+        return 1
+    except EmptyPage:
+        return paginator.num_pages
 
 
 @desk_view
 def dashboard(request):
     now = timezone.now()
-    grouped = Statement.objects.order_by().values("state").annotate(n=Count("pk"))
-    counts = {row["state"]: row["n"] for row in grouped}
-    by_state, empty_states = [], []
-    for state in S:
-        if counts.get(state.value):
-            rows = _dashboard_rows().filter(state=state.value)
-            page = _page(request, rows, f"{state.value}_page", count=counts[state.value])
-            by_state.append((state.label, state.value, page))
-        else:
-            empty_states.append(state.label)
+    may_review = _may_review(request.user)
+    under_embargo = Q(state__in=workflow.POST_PUBLICATION, embargo_until__gt=now)
+    totals = {f"state_{state.value}": Count("pk", filter=Q(state=state.value)) for state in S}
+    totals["embargoed"] = Count("pk", filter=under_embargo)
+    if may_review:
+        totals["waiting"] = Count("pk", filter=_review_candidates(request.user))
+    totals = Statement.objects.aggregate(**totals)  # every section's count, one query
+    counts = {state.value: totals[f"state_{state.value}"] for state in S}
+    by_state = _state_pages(request, counts)
+    empty_states = [state.label for state in S if not counts.get(state.value)]
     scheduled = _page(
         request,
         _dashboard_rows().filter(state=S.SCHEDULED).order_by("scheduled_at", "pk"),
@@ -111,13 +183,21 @@ def dashboard(request):
     )
     embargoed = _page(
         request,
-        _dashboard_rows()
-        .filter(state__in=workflow.POST_PUBLICATION, embargo_until__gt=now)
-        .order_by("embargo_until", "pk"),
+        _dashboard_rows().filter(under_embargo).order_by("embargo_until", "pk"),
         "embargo_page",
+        count=totals["embargoed"],
     )
-    overdue = workflow.overdue_report(now)
-    prefetch_related_objects(overdue, "translations")
+    waiting = _waiting_for_review(request, totals["waiting"]) if may_review else None
+    overdue = list(workflow.overdue_report(now))
+    shown = [*overdue, *scheduled.object_list, *embargoed.object_list]
+    shown += [s for _, _, page in by_state for s in page.object_list]
+    shown += waiting.object_list if waiting is not None else []
+    prefetch_related_objects(shown, "translations")  # one query for every section
+    if waiting is not None:
+        prefetch_guard_data(waiting.object_list, already=["translations"])
+        waiting.object_list = [
+            s for s in waiting.object_list if transitions.can("approve", s, request.user)
+        ]
     role = role_of(request.user)
     return render(
         request,
@@ -125,7 +205,7 @@ def dashboard(request):
         {
             "by_state": by_state,
             "empty_states": empty_states,
-            "waiting": _waiting_for_review(request),
+            "waiting": waiting,
             "scheduled": scheduled,
             "embargoed": embargoed,
             "overdue": overdue,
