@@ -23,6 +23,14 @@ def channels_configured(app_configs=None, **kwargs):
                     id="channels.W001",
                 )
             )
+    if settings.TELEGRAM_LEASE_SECONDS < 2 * settings.TELEGRAM_TIMEOUT + 30:
+        # A lease that runs out while a request still waits makes the post "uncertain".
+        problems.append(
+            Warning(
+                "TELEGRAM_LEASE_SECONDS should exceed twice TELEGRAM_TIMEOUT plus 30 s.",
+                id="channels.W002",
+            )
+        )
     for text in settings.MIRROR_TARGETS:
         try:
             target = parse_target(text)

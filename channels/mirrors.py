@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from channels.config import MirrorTarget, mirror_targets
 from channels.models import MirrorPush
@@ -262,8 +263,8 @@ def push_s3(built: Path, target: MirrorTarget, client=None) -> dict[str, int]:
             existing[item["Key"][len(prefix) :]] = item.get("ETag", "").strip('"')
     if existing and MARKER not in existing:
         raise MirrorError(
-            _("%(target)s is not empty and was not written by Pressroom (no %(marker)s in it).")
-            % {"target": target.name, "marker": MARKER}
+            # Stored on the push row, in English like the other technical errors.
+            f"{target.name} is not empty and was not written by Pressroom (no {MARKER} in it)."
         )
     local = _files(built)
     # Pages and files first, the front page next, the marker (the manifest) last.
@@ -351,7 +352,7 @@ def mirrors_sweep(*, now: datetime.datetime | None = None) -> bool:
             finished_at=now,
             claim="",
             lease_expires_at=None,
-            error=_("The worker stopped during the push."),
+            error=gettext_noop("The worker stopped during the push."),
         ):
             pushes_request(reason="retry", now=now)
     for status in mirror_status(now=now):

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.policy import require
 from channels import telegram
@@ -83,7 +84,8 @@ def posts_for_release(*, statement_id: int) -> list[TelegramPost]:
     version, kind = found
     readable = set(readable_languages(statement))
     if kind == Kind.RETRACTION:
-        posts_cancel_outdated(statement_id=statement_id, reason=_("The release was retracted."))
+        retracted = gettext_noop("The release was retracted.")
+        posts_cancel_outdated(statement_id=statement_id, reason=retracted)
         carried = set(
             TelegramPost.objects.filter(
                 statement_id=statement_id,
@@ -209,16 +211,17 @@ def _mine(post_id: int, claim: str):
 
 
 def _still_wanted(statement: Statement, post: TelegramPost) -> str | None:
-    """Why this post must not go out now (checked after the claim, before each request)."""
+    """Why this post must not go out now (checked after the claim, before each request).
+    Reasons kept on the row are stored in English and translated where shown."""
     current = release_version(statement)
     if post.kind == Kind.RETRACTION:
-        return None if current and current[0] == RETRACTED else _("No longer retracted.")
+        return None if current and current[0] == RETRACTED else gettext_noop("No longer retracted.")
     if current is None or current[0] == RETRACTED:
-        return _("The release is no longer public.")
+        return gettext_noop("The release is no longer public.")
     if current[0] != post.version:
-        return _("A newer version of the release replaced it.")
+        return gettext_noop("A newer version of the release replaced it.")
     if post.language not in readable_languages(statement):
-        return _("The release is no longer readable in this language.")
+        return gettext_noop("The release is no longer readable in this language.")
     return None
 
 
@@ -331,7 +334,7 @@ def posts_sweep(*, now: datetime.datetime | None = None) -> list[int]:
         state=State.UNCERTAIN,
         claim="",
         lease_expires_at=None,
-        last_error=_(
+        last_error=gettext_noop(
             "The worker stopped while Telegram was being asked: look at the channel, then "
             "say whether it was posted."
         ),
@@ -387,7 +390,7 @@ def post_retry(*, post_id: int, by) -> TelegramPost:
         statement = Statement.objects.prefetch_related("translations").get(pk=post.statement_id)
         why_not = _still_wanted(statement, post)
         if why_not:
-            raise RuleBroken(why_not)
+            raise RuleBroken(_(why_not))
         post.state, post.attempts, post.next_attempt_at = State.PENDING, 0, None
         post.request_started_at, post.resolved_by = None, by
         post.last_error = ""
@@ -407,6 +410,6 @@ def post_mark_posted(*, post_id: int, by) -> TelegramPost:
             raise RuleBroken(_("Only a post not known to be posted can be marked as posted."))
         post.state, post.sent_at, post.resolved_by = State.SENT, timezone.now(), by
         post.request_started_at = None
-        post.last_error = _("Marked as posted by a person.")
+        post.last_error = gettext_noop("Marked as posted by a person.")
         post.save()
     return post

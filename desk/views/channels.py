@@ -58,6 +58,8 @@ def channels_overview(request) -> HttpResponse:
                 "language": language_name(post.language),
                 "version": _version_label(post.version),
                 "state": post.get_state_display(),
+                # Reasons the app wrote are in the catalogue; Telegram's own text is not.
+                "error": _(post.last_error) if post.last_error else "",
                 "created": _moment(post.created_at, language),
                 "sent": _moment(post.sent_at, language),
             }
@@ -68,7 +70,9 @@ def channels_overview(request) -> HttpResponse:
             status["last_ok"].finished_at if status["last_ok"] else None, language
         )
         status["behind_at"] = _moment(status["behind_since"], language)
-        status["latest_state"] = status["latest"].get_state_display() if status["latest"] else ""
+        latest = status["latest"]
+        status["latest_state"] = latest.get_state_display() if latest else ""
+        status["latest_error"] = _(latest.error) if latest and latest.error else ""
     configured = {t.name for t in mirror_targets()}
     return render(
         request,

@@ -9,7 +9,7 @@ import json
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from channels import services, tasks
 from channels.models import TelegramPost
@@ -207,7 +207,10 @@ def test_a_lease_lost_after_the_request_left_is_uncertain_not_reposted(telegram,
     # A worker claimed it, marked the request as leaving, and died.
     assert services.post_claim(post.pk)
     TelegramPost.objects.filter(pk=post.pk).update(request_started_at=timezone.now())
-    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10)):
+    with (
+        time_machine.travel(timezone.now() + datetime.timedelta(minutes=10)),
+        translation.override("my"),  # a worker's language never leaks into the row
+    ):
         _send_due()
     post.refresh_from_db()
     assert post.state == "uncertain" and "look at the channel" in post.last_error
