@@ -61,12 +61,13 @@ class Command(BaseCommand):
             # Everything reads settings.SITE_URL when it makes a link, and tasks run in-process.
             settings.SITE_URL = site_url_for(addr)
         app.loader.import_default_modules()
+        stop = threading.Event()
+        threading.Thread(target=run_periodic_tasks_forever, args=(stop,), daemon=True).start()
         # Without a broker tasks run in-process; those that may (the PDFs) run after the
         # response on a background thread (config/background.py), not inside the request.
         settings.TASKS_AFTER_RESPONSE = True
-        stop = threading.Event()
-        threading.Thread(target=run_periodic_tasks_forever, args=(stop,), daemon=True).start()
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:
             stop.set()
+            settings.TASKS_AFTER_RESPONSE = False
