@@ -21,20 +21,29 @@ throttle. `X-Page-Cache` says hit, miss or bypass.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
+import os
+import re
+import threading
+import time
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.exception import response_for_exception
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import Http404, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-from publishing.visibility import bump_public_version, public_version
+from publishing.visibility import bump_public_version, public_version, public_version_until
 
 KEPT_STATUSES = frozenset({200, 404, 410})
 CONDITIONAL_HEADERS = (
@@ -46,8 +55,139 @@ CONDITIONAL_HEADERS = (
 STATE_HEADER = "X-Page-Cache"
 
 
-def _store():
-    return caches["pages" if "pages" in settings.CACHES else "default"]
+class KeptPages(LocMemCache):
+    """This process's memory, without pickling: a kept answer is a tuple of immutable parts
+    (status, bytes, headers, gzipped bytes), given out as is; unpickling a 1 MB API page on
+    every request would cost more than the rest of the request."""
+
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                return default
+            value = self._cache[key]
+            self._cache.move_to_end(key, last=False)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            self._set(key, value, timeout)
+
+
+def _stores() -> list:
+    """This process's memory first ("pages"), then the cache shared by every process
+    ("pages_shared": Redis in production), when there is one."""
+    return [caches[name] for name in ("pages", "pages_shared") if name in settings.CACHES] or [
+        caches["default"]
+    ]
+
+
+def _kept(key: str):
+    stores = _stores()
+    for n, store in enumerate(stores):
+        entry = store.get(key)
+        if entry is not None:
+            for nearer in stores[:n]:
+                nearer.set(key, entry, _seconds())
+            return entry
+    return None
+
+
+def _keep(key: str, entry) -> None:
+    for store in _stores():
+        store.set(key, entry, _seconds())
+
+
+# --- The version, as this process knows it ----------------------------------------------------
+# Reading the row for every answer costs a database round trip, more than giving a kept page.
+# On PostgreSQL each process LISTENs on a channel that every write of public data NOTIFYs in its
+# own transaction (delivered when that commits, never if it rolls back), and keeps the version
+# until a notification arrives, its end time passes or this process writes. Anywhere else (the
+# embedded SQLite default), and inside a transaction, the row is read for every answer.
+
+CHANNEL = "pressroom_public_version"
+
+
+class _Known:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pid = 0
+        self.listener = None
+        self.retry_at = 0.0
+        self.generation = 0
+        self.token: str | None = None
+        self.until = None
+
+    def forget(self) -> None:
+        self.generation += 1
+        self.token = self.until = None
+
+
+_known = _Known()
+
+
+def version_moved() -> None:
+    """bump_public_version calls this inside the writing transaction."""
+    _known.forget()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
+
+
+def _listening() -> bool:
+    """Reads what was heard (without waiting); False when not listening: then nothing kept
+    of the version may be trusted."""
+    if _known.pid != os.getpid():  # a forked worker: the parent's connection is not its own
+        _known.pid, _known.listener = os.getpid(), None
+        _known.forget()
+    if _known.listener is None:
+        if time.monotonic() < _known.retry_at:
+            return False
+        try:
+            import psycopg
+
+            listener = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+            listener.execute(f"LISTEN {CHANNEL}")
+        except Exception:
+            _known.retry_at = time.monotonic() + 5
+            return False
+        _known.listener = listener
+        _known.forget()
+        return True
+    try:
+        pgconn = _known.listener.pgconn
+        pgconn.consume_input()
+        heard = False
+        while pgconn.notifies() is not None:
+            heard = True
+        if pgconn.status != 0:  # CONNECTION_OK
+            raise ConnectionError("listener connection lost")
+    except Exception:
+        with contextlib.suppress(Exception):
+            _known.listener.close()
+        _known.listener = None
+        _known.forget()
+        return False
+    if heard:
+        _known.forget()
+    return True
+
+
+def current_version() -> str:
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return public_version()
+    with _known.lock:
+        listening = _listening()
+        if listening and _known.token and _known.until and timezone.now() < _known.until:
+            return _known.token
+        generation = _known.generation
+    token, until = public_version_until()
+    with _known.lock:
+        if listening and until is not None and _known.generation == generation:
+            _known.token, _known.until = token, until
+    return token
 
 
 def _seconds() -> int:
@@ -123,13 +263,34 @@ def _conditional(request, response):
     return answer
 
 
+GZIP_MIN_BYTES = 1024
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
 def _as_entry(response) -> tuple:
-    return (response.status_code, response.content, list(response.items()))
+    """What is kept: status, body, headers, and the body gzipped once (for the clients that
+    accept it: a kept page holds nothing secret, so compressing it leaks nothing)."""
+    content = response.content
+    packed = None
+    if len(content) >= GZIP_MIN_BYTES and "Content-Encoding" not in response:
+        packed = gzip.compress(content, compresslevel=6, mtime=0)
+    return (response.status_code, content, tuple(response.items()), packed)
 
 
-def _from_entry(entry: tuple) -> HttpResponse:
-    status, content, headers = entry
-    return HttpResponse(content, status=status, headers=dict(headers))
+def _from_entry(request, entry: tuple) -> HttpResponse:
+    status, content, headers, packed = entry
+    gzipped = packed is not None and _ACCEPTS_GZIP.search(
+        request.META.get("HTTP_ACCEPT_ENCODING", "")
+    )
+    response = HttpResponse(packed if gzipped else content, status=status, headers=dict(headers))
+    if packed is not None:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+        etag = response.get("ETag", "")
+        if etag and not etag.startswith("W/"):  # the same content, other bytes
+            response["ETag"] = "W/" + etag
+    return response
 
 
 def _logged_in(request) -> bool:
@@ -163,15 +324,14 @@ def serve(
     answer is given and may refuse with its own response (the API's throttle)."""
     if _bypasses(request):
         return _bypass(request, render)
-    version = public_version()  # read before rendering: a later write makes a new key
+    version = current_version()  # read before rendering: a later write makes a new key
     key = _key(request, version, vary_accept)
-    store = _store()
-    entry = store.get(key)
+    entry = _kept(key)
     if entry is not None:
         refused = admit() if admit is not None else None
         if refused is not None:
             return refused
-        response = _from_entry(entry)
+        response = _from_entry(request, entry)
         response[STATE_HEADER] = "hit"
         return _conditional(request, response)
     # Render the whole answer to keep it, even when this client would get a 304.
@@ -187,7 +347,9 @@ def serve(
     if "Cache-Control" not in response:
         response["Cache-Control"] = f"public, max-age={_max_age()}"
     patch_vary_headers(response, ("Cookie",))
-    store.set(key, _as_entry(response), _seconds())
+    entry = _as_entry(response)
+    _keep(key, entry)
+    response = _from_entry(request, entry)
     response[STATE_HEADER] = "miss"
     return _conditional(request, response)
 
@@ -212,18 +374,32 @@ class PublicApiCacheMixin:
         return serve(
             request,
             lambda: parent(request, *args, **kwargs),
-            admit=lambda: self._refusal(request, args, kwargs),
+            admit=(lambda: self._refusal(request, args, kwargs)) if self._throttled() else None,
             vary_accept=True,
         )
 
+    def _throttled(self) -> bool:
+        """False only when every throttle's rate is off (API_ANON_THROTTLE=off)."""
+        from rest_framework.settings import api_settings
+
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        return any(
+            not getattr(throttle, "scope", None) or rates.get(throttle.scope) is not None
+            for throttle in self.throttle_classes
+        )
+
     def _refusal(self, request, args, kwargs):
+        # Only the throttle: the checks of the query were passed by the answer that was kept.
         self.args, self.kwargs = args, kwargs
         drf_request = self.initialize_request(request, *args, **kwargs)
         self.request = drf_request
         self.headers = self.default_response_headers
+        self.format_kwarg = self.get_format_suffix(**kwargs)
         try:
-            self.initial(drf_request, *args, **kwargs)
+            self.check_throttles(drf_request)
         except Exception as exc:
+            negotiated = self.perform_content_negotiation(drf_request)  # the refusal's form
+            drf_request.accepted_renderer, drf_request.accepted_media_type = negotiated
             response = self.handle_exception(exc)
             return self.finalize_response(drf_request, response, *args, **kwargs)
         return None

@@ -444,11 +444,20 @@ def bump_public_version() -> None:
     if not version.update(token=_new_token()):
         PublicVersion.objects.get_or_create(pk=1, defaults={"token": _new_token()})
     version.update(next_change=_version_expires())
+    from publishing.cache import version_moved
+
+    version_moved()  # other processes hear of it when this commits
 
 
 def public_version() -> str:
     """A cheap value that changes whenever anything a reader may get changes: one row read,
     and a write only when a publication time or embargo end has just been reached."""
+    return public_version_until()[0]
+
+
+def public_version_until() -> tuple[str, datetime.datetime | None]:
+    """The public version and the time it ends at the latest (the next publication time or
+    embargo end, midnight, or PUBLIC_VERSION_MAX_AGE), for a caller that keeps it meanwhile."""
     from django.db.models import BooleanField, ExpressionWrapper
 
     from publishing.models import PublicVersion
@@ -462,12 +471,12 @@ def public_version() -> str:
             continue
         token, next_change, passed = row
         if next_change is not None and not passed and next_change > timezone.now():
-            return token
+            return token, next_change
         # A publication time or embargo end was reached: what was kept before it is stale.
-        fresh = _new_token()
+        fresh, expires = _new_token(), _version_expires()
         if PublicVersion.objects.filter(pk=1, token=token).update(
-            token=fresh, next_change=_version_expires()
+            token=fresh, next_change=expires
         ):
-            return fresh
+            return fresh, expires
         # Another request or a write moved it meanwhile: read it again.
-    return _new_token()  # contended: a key nobody shares, so this answer is made afresh
+    return _new_token(), None  # contended: a key nobody shares, so this answer is made afresh

@@ -4,6 +4,7 @@ or come from a staff session, and move only when something public changes."""
 from __future__ import annotations
 
 import datetime
+import gzip
 import time
 
 import pytest
@@ -236,3 +237,17 @@ def test_page_cache_can_be_turned_off(client, make_release, settings):
     client.get("/en/releases/")
     assert client.get("/en/releases/")["X-Page-Cache"] == "bypass"
     assert _pages_kept() == 0
+
+
+def test_kept_answers_are_gzipped_for_clients_that_accept_it(client, make_release):
+    release = make_release()
+    for path in (f"/en/releases/{release.slug}/", "/api/v1/releases/"):
+        plain = client.get(path)
+        packed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate")
+        assert packed["X-Page-Cache"] == "hit"
+        assert packed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+        assert gzip.decompress(packed.content) == plain.content
+        assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in packed["Vary"]
+        assert packed["ETag"] == "W/" + plain["ETag"]
+        again = client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+        assert again.status_code == 304
