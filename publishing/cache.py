@@ -136,6 +136,16 @@ def version_moved() -> None:
             cursor.execute(f"NOTIFY {CHANNEL}")
 
 
+def stop_listening() -> None:
+    """Close this process's LISTEN connection (tests: before their database is dropped)."""
+    with _known.lock:
+        if _known.listener is not None:
+            with contextlib.suppress(Exception):
+                _known.listener.close()
+        _known.listener = None
+        _known.forget()
+
+
 def _listening() -> bool:
     """Reads what was heard (without waiting); False when not listening: then nothing kept
     of the version may be trusted."""

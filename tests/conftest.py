@@ -50,6 +50,9 @@ def _fresh_cache():
     for cache in caches.all():  # "pages" too: the database (and its version row) rolls back
         cache.clear()
     yield
+    from publishing.cache import stop_listening
+
+    stop_listening()  # its connection would keep the test database from being dropped
 
 
 @pytest.fixture
