@@ -219,16 +219,33 @@ def _bypasses(request) -> bool:
     )
 
 
-def _key(request, version: str, vary_accept: bool) -> str:
+def _language(request) -> str:
+    # What LocaleMiddleware will choose (the path's prefix, else cookie and Accept-Language),
+    # worked out the same way before it runs (PageCacheMiddleware) and after (the views).
+    if not hasattr(request, "_page_cache_language"):
+        request._page_cache_language = translation.get_language_from_request(
+            request, check_path=True
+        )
+    return request._page_cache_language
+
+
+def _key(request, version: str) -> str:
     parts = (
         version,
         request.scheme,
         request.get_host(),
         request.get_full_path(),
-        translation.get_language() or "",
-        request.META.get("HTTP_ACCEPT", "") if vary_accept else "",
+        _language(request),
+        request.META.get("HTTP_ACCEPT", ""),  # the API's format (pages answer the same to all)
     )
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _version(request) -> str:
+    """Read once per request, before anything is rendered: a later write makes a new key."""
+    if not hasattr(request, "_page_cache_version"):
+        request._page_cache_version = current_version()
+    return request._page_cache_version
 
 
 def _render(request, render: Callable[[], HttpResponse]) -> HttpResponse:
@@ -284,11 +301,11 @@ def _as_entry(response) -> tuple:
     packed = None
     if len(content) >= GZIP_MIN_BYTES and "Content-Encoding" not in response:
         packed = gzip.compress(content, compresslevel=6, mtime=0)
-    return (response.status_code, content, tuple(response.items()), packed)
+    return (response.status_code, content, tuple(response.items()), packed, False)
 
 
 def _from_entry(request, entry: tuple) -> HttpResponse:
-    status, content, headers, packed = entry
+    status, content, headers, packed, _complete = entry
     gzipped = packed is not None and _ACCEPTS_GZIP.search(
         request.META.get("HTTP_ACCEPT_ENCODING", "")
     )
@@ -328,14 +345,12 @@ def serve(
     render: Callable[[], HttpResponse],
     *,
     admit: Callable[[], HttpResponse | None] | None = None,
-    vary_accept: bool = False,
 ) -> HttpResponse:
     """The answer to `request`: kept, or made by `render` and kept. `admit` runs before a kept
     answer is given and may refuse with its own response (the API's throttle)."""
     if _bypasses(request):
         return _bypass(request, render)
-    version = current_version()  # read before rendering: a later write makes a new key
-    key = _key(request, version, vary_accept)
+    key = _key(request, _version(request))
     entry = _kept(key)
     if entry is not None:
         refused = admit() if admit is not None else None
@@ -359,9 +374,61 @@ def serve(
     patch_vary_headers(response, ("Cookie",))
     entry = _as_entry(response)
     _keep(key, entry)
+    if admit is None:  # PageCacheMiddleware may give it, once it holds the whole answer
+        request._page_cache_kept = (key, entry)
     response = _from_entry(request, entry)
     response[STATE_HEADER] = "miss"
     return _conditional(request, response)
+
+
+# Headers that belong to one answer (its encoding, its length) or are merged, not copied.
+_PER_ANSWER = frozenset({"content-encoding", "content-length", "etag", "vary", "x-page-cache"})
+_MAX_PATHS = 10_000
+
+
+class PageCacheMiddleware:
+    """Gives a kept answer before the rest of the middleware runs (sessions, CSRF,
+    authentication, locale, CSP...): most of the time of a request that a view would answer
+    from the cache. It only serves answers a view kept and this middleware completed with the
+    headers the middleware below it added (CSP, X-Frame-Options, Content-Language), for the
+    same key, so the answer is the one the view would give. Answers the API's throttle must
+    see first are never given here. Place it right after CorsMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.paths: set[str] = set()  # addresses with a complete answer kept (this process)
+
+    def __call__(self, request):
+        early = request.path in self.paths and not _bypasses(request)
+        if early:
+            key = _key(request, _version(request))
+            entry = _kept(key)
+            if entry is not None and entry[4]:
+                response = _from_entry(request, entry)
+                response[STATE_HEADER] = "hit"
+                return _conditional(request, response)
+        response = self.get_response(request)
+        kept = getattr(request, "_page_cache_kept", None)
+        if kept is not None and response.status_code in (kept[1][0], 304):
+            self._complete(request, response, *kept)
+        return response
+
+    def _complete(self, request, response, key: str, entry: tuple) -> None:
+        if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return
+        status, content, headers, packed, _complete = entry
+        merged = dict(headers)
+        for name, value in response.items():
+            if name.lower() not in _PER_ANSWER:
+                merged[name] = value
+        vary = HttpResponse()
+        vary.headers["Vary"] = merged.get("Vary", "")
+        patch_vary_headers(vary, [v.strip() for v in response.get("Vary", "").split(",") if v])
+        merged["Vary"] = vary["Vary"]
+        _keep(key, (status, content, tuple(merged.items()), packed, True))
+        if len(self.paths) >= _MAX_PATHS:
+            self.paths.clear()
+        self.paths.add(request.path)
 
 
 def cache_public_page(view):
@@ -376,7 +443,7 @@ def cache_public_page(view):
 
 class PublicApiCacheMixin:
     """For the public API's viewsets: kept answers per address, language and Accept header.
-    The throttle (and the checks of `initial`) still run before a kept answer is given."""
+    The throttle still runs before a kept answer is given (unless its rate is off)."""
 
     def dispatch(self, request, *args, **kwargs):
         parent = super().dispatch
@@ -385,7 +452,6 @@ class PublicApiCacheMixin:
             request,
             lambda: parent(request, *args, **kwargs),
             admit=(lambda: self._refusal(request, args, kwargs)) if self._throttled() else None,
-            vary_accept=True,
         )
 
     def _throttled(self) -> bool:

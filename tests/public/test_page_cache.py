@@ -253,3 +253,15 @@ def test_kept_answers_are_gzipped_for_clients_that_accept_it(client, make_releas
         assert packed["ETag"] == "W/" + plain["ETag"]
         again = client.get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
         assert again.status_code == 304
+
+
+def test_a_complete_kept_answer_is_given_before_the_rest_of_the_middleware(client, make_release):
+    release = make_release()
+    page = f"/en/releases/{release.slug}/"
+    made = client.get(page)
+    kept = client.get(page)
+    assert kept["X-Page-Cache"] == "hit"
+    assert not hasattr(kept.wsgi_request, "user")  # authentication never ran for it
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language", "ETag"):
+        assert kept[header] == made[header], header
+    assert set(kept["Vary"].split(", ")) >= {"Cookie", "Accept-Encoding"}
