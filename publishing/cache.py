@@ -1,22 +1,25 @@
 """The page cache: public pages, feeds and the public API answered from memory while nothing
 public has changed.
 
-A rendered answer is kept per address (scheme, host, path and query), language and, for the
-API, Accept header, under the public version (publishing/visibility.py `public_version`): any
-write of public data, and any publication time or embargo end reached, gives a new version, so
-what was kept before is never served again. Kept in the "pages" cache (Redis with REDIS_URL,
-this process's memory otherwise; the version itself is a database row, so every process agrees).
+A rendered answer is kept per address (scheme, host, path and query), language and Accept
+header, under the public version (publishing/visibility.py `public_version`): any write of
+public data, and any publication time or embargo end reached, gives a new version, so what was
+kept before is never served again. The version is a database row, so every process agrees; on
+PostgreSQL each process keeps it until a LISTEN/NOTIFY says another committed a write. Answers
+are kept in this process's memory ("pages", unpickled) and, with REDIS_URL, in Redis
+("pages_shared") behind it; each is gzipped once for the clients that accept it.
 
 Never for a logged-in user: a request with a session cookie or an Authorization header neither
 reads nor fills the cache, and a logged-in user's answer says `Cache-Control: private,
 no-store`. Only 200, 404 and 410 answers to GET are kept, and only those that set no cookie and
 used neither the session nor a CSRF token. Kept answers carry an ETag (a conditional GET gets a
 304), `Cache-Control: public, max-age=PAGE_MAX_AGE` unless the view said otherwise, and
-`Vary: Cookie`.
+`Vary: Cookie, Accept-Encoding`.
 
 `cache_public_page` wraps a view (publishing/views.py `conditional` applies it to every public
 page and feed); `PublicApiCacheMixin` does the same for the public API's viewsets, after their
-throttle. `X-Page-Cache` says hit, miss or bypass.
+throttle. `PageCacheMiddleware` then gives the complete answer next time before the rest of the
+middleware runs. `X-Page-Cache` says hit, miss or bypass.
 """
 
 from __future__ import annotations
