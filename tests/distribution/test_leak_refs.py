@@ -83,7 +83,8 @@ def test_reference_is_readable_reveals_nothing_and_turns_back_into_the_delivery(
     for delivery_id in (1, 2, 41, 999_999, 2**40):
         reference = leak_refs.reference_for(delivery_id)
         assert REFERENCE_SHAPE.match(reference)
-        assert str(delivery_id) not in reference.replace("-", "")
+        if delivery_id >= 1000:  # a digit or two may turn up by chance in any keyed reference
+            assert str(delivery_id) not in reference.replace("-", "")
         assert leak_refs.delivery_ids_for(reference) == [delivery_id]
     # Neighbouring deliveries get unrelated references (no order shows through).
     first, second = leak_refs.reference_for(100), leak_refs.reference_for(101)
