@@ -400,9 +400,7 @@ def next_public_change(now: datetime.datetime | None = None) -> datetime.datetim
     from django.db.models import Min
 
     clock = _clock(now)
-    row = Statement.objects.filter(
-        state__in=(*PUBLIC_STATES, Statement.State.RETRACTED)
-    ).aggregate(
+    row = Statement.objects.filter(state__in=(*PUBLIC_STATES, Statement.State.RETRACTED)).aggregate(
         published=Min("published_at", filter=Q(published_at__gt=clock)),
         embargo=Min("embargo_until", filter=Q(embargo_until__gt=clock)),
     )
@@ -474,9 +472,7 @@ def public_version_until() -> tuple[str, datetime.datetime | None]:
             return token, next_change
         # A publication time or embargo end was reached: what was kept before it is stale.
         fresh, expires = _new_token(), _version_expires()
-        if PublicVersion.objects.filter(pk=1, token=token).update(
-            token=fresh, next_change=expires
-        ):
+        if PublicVersion.objects.filter(pk=1, token=token).update(token=fresh, next_change=expires):
             return fresh, expires
         # Another request or a write moved it meanwhile: read it again.
     return _new_token(), None  # contended: a key nobody shares, so this answer is made afresh

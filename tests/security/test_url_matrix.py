@@ -1150,9 +1150,7 @@ ROWS["asks-collection"] = Row(
     "public", _one("GET", "/api/v1/asks/", S(200)), callers=PUBLIC_CALLERS
 )
 ROWS["staff-ask-create"] = Row("api", _api_ask_create, method="POST")
-ROWS["staff-ask-status"] = Row(
-    "api", _api_ask_status, conds=("exists", "missing"), method="POST"
-)
+ROWS["staff-ask-status"] = Row("api", _api_ask_status, conds=("exists", "missing"), method="POST")
 ROWS["staff-statement-invitations"] = Row(
     "api", _api_statement_invitations, conds=("published", "missing")
 )
