@@ -62,3 +62,63 @@ def stop_worker(process: subprocess.Popen, timeout: float = 20) -> None:
 def log_tail(log_path: Path, lines: int = 40) -> str:
     text = log_path.read_text(errors="replace")
     return "\n".join(text.splitlines()[-lines:])
+
+
+def test_database_url() -> str:
+    """The test database as a DATABASE_URL, for a worker in another process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class CeleryWorker:
+    """A worker with beat for one integration test: the test database, Redis and keys of this
+    process, plus the test's own settings (`env`); started, killed and restarted by the test."""
+
+    def __init__(self, tmp_path: Path, *, name: str, env: dict[str, str]) -> None:
+        from django.conf import settings
+
+        self.tmp_path, self.name = tmp_path, name
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "SITE_URL": settings.SITE_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "SUPPRESSION_KEY": settings.SUPPRESSION_KEY,
+            "CONN_MAX_AGE": "0",
+            "LOG_LEVEL": "INFO",
+            **env,
+        }
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.tmp_path / f"worker-{self.starts}.log"
+
+    def start(self) -> None:
+        self.starts += 1
+        try:
+            self.process = start_worker(
+                env=self.env,
+                log_path=self.log_path,
+                name=f"{self.name}-{os.getpid()}-{self.starts}",
+                beat_schedule=self.tmp_path / f"beat-{self.starts}",
+            )
+        except RuntimeError as err:
+            raise AssertionError(str(err)) from err
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: a machine that loses power."""
+        if self.process:
+            kill_worker(self.process)
+
+    def stop(self) -> None:
+        if self.process:
+            stop_worker(self.process)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return log_tail(self.log_path, lines)

@@ -8,18 +8,15 @@ marks the post "uncertain" instead of posting again; a person then decides.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from channels import services
 from channels.models import TelegramPost
-from tests.celery_worker import kill_worker, log_tail, start_worker, stop_worker
+from tests.celery_worker import CeleryWorker
 from tests.channels.telegram_stub import Answer
 from tests.conftest import skip_or_fail
 
@@ -40,58 +37,23 @@ def servers(postgres):
     client.flushdb()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+class Worker(CeleryWorker):
+    """`celery -A config worker -B` posting to the test's Bot API stub."""
 
-
-class Worker:
     def __init__(self, tmp_path: Path, api_url: str) -> None:
-        self.tmp_path = tmp_path
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "SITE_URL": settings.SITE_URL,
-            "SECRET_KEY": settings.SECRET_KEY,
-            "SUPPRESSION_KEY": settings.SUPPRESSION_KEY,
-            "TELEGRAM_BOT_TOKEN": settings.TELEGRAM_BOT_TOKEN,
-            "TELEGRAM_CHANNELS": settings.TELEGRAM_CHANNELS,
-            "TELEGRAM_API_URL": api_url,
-            "TELEGRAM_TIMEOUT": "120",  # the worker waits on the stub until it is killed
-            "TELEGRAM_LEASE_SECONDS": "4",
-            "CHANNELS_SWEEP_SECONDS": "1",
-            "MIRROR_TARGETS": "",
-            "CONN_MAX_AGE": "0",
-            "LOG_LEVEL": "INFO",
-        }
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-
-    @property
-    def log_path(self) -> Path:
-        return self.tmp_path / f"worker-{self.starts}.log"
-
-    def start(self) -> None:
-        self.starts += 1
-        try:
-            self.process = start_worker(
-                env=self.env,
-                log_path=self.log_path,
-                name=f"channels-test-{os.getpid()}-{self.starts}",
-                beat_schedule=self.tmp_path / f"beat-{self.starts}",
-            )
-        except RuntimeError as err:
-            raise AssertionError(str(err)) from err
-
-    def kill(self) -> None:
-        if self.process:
-            kill_worker(self.process)
-
-    def stop(self) -> None:
-        if self.process:
-            stop_worker(self.process)
+        super().__init__(
+            tmp_path,
+            name="channels-test",
+            env={
+                "TELEGRAM_BOT_TOKEN": settings.TELEGRAM_BOT_TOKEN,
+                "TELEGRAM_CHANNELS": settings.TELEGRAM_CHANNELS,
+                "TELEGRAM_API_URL": api_url,
+                "TELEGRAM_TIMEOUT": "120",  # the worker waits on the stub until it is killed
+                "TELEGRAM_LEASE_SECONDS": "4",
+                "CHANNELS_SWEEP_SECONDS": "1",
+                "MIRROR_TARGETS": "",
+            },
+        )
 
 
 def _wait(condition, timeout: float, what: str, worker: Worker) -> None:
@@ -100,7 +62,7 @@ def _wait(condition, timeout: float, what: str, worker: Worker) -> None:
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"{what} not within {timeout} s\n{log_tail(worker.log_path)}")
+    raise AssertionError(f"{what} not within {timeout} s\n{worker.log_tail()}")
 
 
 def test_a_worker_killed_mid_post_never_makes_a_second_post(
@@ -152,4 +114,4 @@ def test_a_worker_killed_mid_post_never_makes_a_second_post(
         assert len(telegram.of("sendDocument", "@slow_en")) == 1
     finally:
         worker.stop()
-        print(log_tail(worker.log_path))
+        print(worker.log_tail())

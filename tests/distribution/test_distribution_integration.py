@@ -8,20 +8,18 @@ environment (leases, tick, backoff) keep each test well under two minutes.
 from __future__ import annotations
 
 import collections
-import os
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.staff import staff_token
 from contacts.models import Contact, Suppression
 from distribution.models import Delivery, Distribution
-from tests.celery_worker import kill_worker, log_tail, start_worker, stop_worker
+from tests.celery_worker import CeleryWorker
 from tests.conftest import skip_or_fail
 from tests.distribution.helpers import EN_TITLE, MY_TITLE, make_statement
 from tests.distribution.smtp_sink import start_sink
@@ -76,64 +74,23 @@ def sink():
     controller.stop()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    """`celery -A config worker -B` in its own process group, so a kill takes all of it."""
+class Worker(CeleryWorker):
+    """`celery -A config worker -B` sending to the test's SMTP sink."""
 
     def __init__(self, tmp_path: Path, smtp_port: int) -> None:
-        self.tmp_path = tmp_path
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "SITE_URL": settings.SITE_URL,
-            "SECRET_KEY": settings.SECRET_KEY,
-            "SUPPRESSION_KEY": settings.SUPPRESSION_KEY,
-            "DISTRIBUTION_BATCH_SIZE": "10",
-            "DISTRIBUTION_LEASE_SECONDS": "5",
-            "DISTRIBUTION_TICK_SECONDS": "1",
-            "DISTRIBUTION_RETRY_BASE_SECONDS": "0.5",
-            "DISTRIBUTION_RETRY_MAX_SECONDS": "2",
-            "DISTRIBUTION_TASK_BUDGET_SECONDS": "20",
-            "CONN_MAX_AGE": "0",
-            "LOG_LEVEL": "INFO",
-        }
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-
-    @property
-    def log_path(self) -> Path:
-        return self.tmp_path / f"worker-{self.starts}.log"
-
-    def start(self) -> None:
-        self.starts += 1
-        try:
-            self.process = start_worker(
-                env=self.env,
-                log_path=self.log_path,
-                name=f"dist-test-{os.getpid()}-{self.starts}",
-                beat_schedule=self.tmp_path / f"beat-{self.starts}",
-            )
-        except RuntimeError as err:
-            raise AssertionError(str(err)) from err
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: a machine that loses power."""
-        if self.process:
-            kill_worker(self.process)
-
-    def stop(self) -> None:
-        if self.process:
-            stop_worker(self.process)
-
-    def log_tail(self, lines: int = 40) -> str:
-        return log_tail(self.log_path, lines)
+        super().__init__(
+            tmp_path,
+            name="dist-test",
+            env={
+                "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+                "DISTRIBUTION_BATCH_SIZE": "10",
+                "DISTRIBUTION_LEASE_SECONDS": "5",
+                "DISTRIBUTION_TICK_SECONDS": "1",
+                "DISTRIBUTION_RETRY_BASE_SECONDS": "0.5",
+                "DISTRIBUTION_RETRY_MAX_SECONDS": "2",
+                "DISTRIBUTION_TASK_BUDGET_SECONDS": "20",
+            },
+        )
 
 
 @pytest.fixture
