@@ -8,17 +8,15 @@ over SMTP to the aiosmtpd sink of tests/distribution/smtp_sink.py.
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.staff import staff_token
 from desk.models import Notification
-from tests.celery_worker import log_tail, start_worker, stop_worker
+from tests.celery_worker import CeleryWorker
 from tests.conftest import skip_or_fail
 from tests.distribution.smtp_sink import start_sink
 from tests.factories import CampaignFactory
@@ -155,44 +153,23 @@ def servers(postgres):
     client.flushdb()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker(servers, sink, tmp_path):
     _recorder, port = sink
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "SITE_URL": settings.SITE_URL,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "SUPPRESSION_KEY": settings.SUPPRESSION_KEY,
-        "NOTIFICATION_SWEEP_SECONDS": "1",
-        "CONN_MAX_AGE": "0",
-    }
-    log_path = tmp_path / "worker.log"
-    try:
-        process = start_worker(
-            env=env,
-            log_path=log_path,
-            name=f"notify-test-{os.getpid()}",
-            beat_schedule=tmp_path / "beat",
-        )
-    except RuntimeError as err:
-        raise AssertionError(str(err)) from err
-    yield log_path
-    stop_worker(process)
-    print(log_tail(log_path))  # shown by pytest only when the test failed
+    worker = CeleryWorker(
+        tmp_path,
+        name="notify-test",
+        env={"EMAIL_URL": f"smtp://127.0.0.1:{port}", "NOTIFICATION_SWEEP_SECONDS": "1"},
+    )
+    worker.start()
+    yield worker
+    worker.stop()
+    print(worker.log_tail())  # shown by pytest only when the test failed
 
 
 def test_emails_arrive_through_a_real_worker(people, sink, worker):
     recorder, _port = sink
-    _review_cycle(people, recorder, timeout=30, where=lambda: log_tail(worker))
+    _review_cycle(people, recorder, timeout=30, where=lambda: worker.log_tail())
 
 
 def test_a_lost_task_is_sent_by_the_sweep(people, sink, worker):
@@ -212,5 +189,5 @@ def test_a_lost_task_is_sent_by_the_sweep(people, sink, worker):
         workflow.statement_submit(statement_id=statement.pk, by=people.author)
     finally:
         notifications._queue_emails = original
-    _wait_for(recorder, 2, 30, log_tail(worker))
+    _wait_for(recorder, 2, 30, worker.log_tail())
     assert sorted(recorder.addresses()) == ["nl-editor2@example.org", "nl-editor@example.org"]
