@@ -16,6 +16,7 @@ the pages' allowlist (publishing.rendering.markdown_html): no images, no remote 
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import re
 import zoneinfo
@@ -119,7 +120,13 @@ def list_id() -> str:
 
 
 def unsubscribe_token(contact_id: int) -> str:
-    return signing.dumps(contact_id, salt=UNSUBSCRIBE_SALT, compress=False)
+    # signing.dumps, with the signer made once per key: it is built for every message.
+    return _unsubscribe_signer(settings.SECRET_KEY).sign_object(contact_id, compress=False)
+
+
+@functools.lru_cache(maxsize=4)
+def _unsubscribe_signer(key: str) -> signing.TimestampSigner:
+    return signing.TimestampSigner(key=key, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_contact_id(token: str) -> int | None:

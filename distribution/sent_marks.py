@@ -6,11 +6,15 @@ mark (or any other query). A worker killed at any point has therefore already ha
 accepted message's mark to the kernel for PostgreSQL, so a crash still re-sends only the
 message in flight: marks are never held back and batched.
 
-On PostgreSQL in autocommit this uses libpq's asynchronous send (psycopg's
-PGconn.send_query_params and get_result); elsewhere each mark is a plain query.
+On PostgreSQL in autocommit this uses libpq's asynchronous send of a statement prepared once
+per database session (psycopg's PGconn.send_query_prepared and get_result): planning the
+UPDATE and its stop-reason lookup again for every message cost PostgreSQL more than running
+them. Elsewhere each mark is a plain query.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from django.db import DatabaseError
 from django.db import connection as db_connection
@@ -29,6 +33,8 @@ _SQL_DB_API = _SQL.format(*["%s"] * 6, Distribution.stop_reason_sql("%s"))
 _SQL_LIBPQ = _SQL.format(
     *(f"${i}" for i in range(1, 7)), Distribution.stop_reason_sql("$7::bigint")
 ).encode()
+# Versioned by the text, so a worker running new code never uses an older session's plan.
+_PREPARED_NAME = b"pressroom_sent_mark_" + hashlib.sha256(_SQL_LIBPQ).hexdigest()[:12].encode()
 
 
 class SentMarks:
@@ -47,6 +53,20 @@ class SentMarks:
         if db_connection.vendor == "postgresql" and db_connection.get_autocommit():
             db_connection.ensure_connection()
             self._pgconn = db_connection.connection.pgconn
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """Prepare the mark in this database session unless an earlier batch already did."""
+        from psycopg import pq
+
+        with db_connection.wrap_database_errors:
+            described = self._pgconn.describe_prepared(_PREPARED_NAME)
+            if described.status == pq.ExecStatus.COMMAND_OK:
+                return
+            prepared = self._pgconn.prepare(_PREPARED_NAME, _SQL_LIBPQ)
+        if prepared.status != pq.ExecStatus.COMMAND_OK:
+            message = prepared.error_message.decode("utf-8", "replace")
+            raise DatabaseError(f"preparing the sent mark: {message}")
 
     def mark(self, delivery_id: int, message_id: object) -> None:
         now = timezone.now()
@@ -71,7 +91,7 @@ class SentMarks:
         # connection, makes Django close it after the task, as for its own queries.
         with db_connection.wrap_database_errors:
             # In libpq's blocking mode the query is flushed to the socket before this returns.
-            self._pgconn.send_query_params(_SQL_LIBPQ, [str(p).encode() for p in params])
+            self._pgconn.send_query_prepared(_PREPARED_NAME, [str(p).encode() for p in params])
         self._waiting = True
 
     def poll(self) -> None:
