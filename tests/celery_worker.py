@@ -17,15 +17,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_worker(
-    *, env: dict, log_path: Path, name: str, beat_schedule: Path | None = None
+    *,
+    env: dict,
+    log_path: Path,
+    name: str,
+    beat_schedule: Path | None = None,
+    concurrency: int = 2,
+    cpus: str = "",
 ) -> subprocess.Popen:
-    """Start a prefork worker of concurrency 2 (with beat, given a schedule file) and wait up
+    """Start a prefork worker of `concurrency` processes (with beat, given a schedule file) and wait up
     to 60 s for it to say it is ready; RuntimeError with its log's tail otherwise."""
     beat = ["-B", "-s", str(beat_schedule)] if beat_schedule else []
     log = open(log_path, "wb")  # noqa: SIM115  (the child writes to it; closed with the process)
+    pinned = ["taskset", "-c", cpus] if cpus else []  # benchmarks: the worker on its own CPUs
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", *beat,
-         "--concurrency", "2", "--pool", "prefork", "--without-mingle", "--without-gossip",
+        [*pinned, sys.executable, "-m", "celery", "-A", "config", "worker", *beat,
+         "--concurrency", str(concurrency), "--pool", "prefork", "--without-mingle", "--without-gossip",
          "-n", f"{name}@%h", "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
