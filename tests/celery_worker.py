@@ -25,14 +25,15 @@ def start_worker(
     concurrency: int = 2,
     cpus: str = "",
 ) -> subprocess.Popen:
-    """Start a prefork worker of `concurrency` processes (with beat, given a schedule file) and wait up
-    to 60 s for it to say it is ready; RuntimeError with its log's tail otherwise."""
+    """Start a prefork worker of `concurrency` processes (with beat, given a schedule file)
+    and wait up to 60 s for it to say it is ready; RuntimeError with its log's tail otherwise."""
     beat = ["-B", "-s", str(beat_schedule)] if beat_schedule else []
     log = open(log_path, "wb")  # noqa: SIM115  (the child writes to it; closed with the process)
     pinned = ["taskset", "-c", cpus] if cpus else []  # benchmarks: the worker on its own CPUs
     process = subprocess.Popen(
         [*pinned, sys.executable, "-m", "celery", "-A", "config", "worker", *beat,
-         "--concurrency", str(concurrency), "--pool", "prefork", "--without-mingle", "--without-gossip",
+         "--concurrency", str(concurrency), "--pool", "prefork",
+         "--without-mingle", "--without-gossip",
          "-n", f"{name}@%h", "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
