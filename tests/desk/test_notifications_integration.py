@@ -18,7 +18,7 @@ from accounts.staff import staff_token
 from desk.models import Notification
 from tests.celery_worker import CeleryWorker
 from tests.conftest import skip_or_fail
-from tests.distribution.smtp_sink import start_sink
+from tests.distribution.smtp_sink import email_to_sink, start_sink
 from tests.factories import CampaignFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -132,10 +132,7 @@ def test_emails_arrive_through_the_task_in_process(people, sink, settings):
     # tests/conftest.py's autouse fixture puts the previous value back afterwards.
     app.conf.task_always_eager = True
     recorder, port = sink
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port)
     _review_cycle(people, recorder, timeout=10)
 
 

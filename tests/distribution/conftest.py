@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from distribution import smtp_wire
 from tests.distribution.helpers import make_statement
 from tests.factories import ContactFactory, MediaListFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_wire_templates():
+    # smtp_wire keeps each (distribution id, variant) message per process; ids come again
+    # from test to test on SQLite.
+    smtp_wire._TEMPLATES.clear()
+    yield
+    smtp_wire._TEMPLATES.clear()
 
 
 @pytest.fixture

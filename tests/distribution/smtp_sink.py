@@ -74,6 +74,17 @@ class Recorder:
             return [rcpt for rcpt, _raw in self.received]
 
 
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def email_to_sink(settings, port: int, backend: str = SMTP_BACKEND) -> None:
+    """Point Django's email settings (pytest-django's `settings`) at a sink on loopback."""
+    settings.EMAIL_BACKEND = backend
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+
 def start_sink(
     *, delay: float = 0.0, keep: bool = True, pipelining: bool = False
 ) -> tuple[Controller, Recorder, int]:

@@ -26,7 +26,7 @@ from distribution.models import Delivery
 from tests.conftest import skip_or_fail
 from tests.distribution.helpers import make_statement
 from tests.distribution.imap_server import ImapServer, dovecot_binary
-from tests.distribution.smtp_sink import Recorder, free_port
+from tests.distribution.smtp_sink import Recorder, email_to_sink, free_port
 from tests.factories import ContactFactory, MediaListFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,15 +57,10 @@ def sink(request, settings):
     port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port)
     settings.DEFAULT_FROM_EMAIL = "Pressroom <press@pressroom.example>"
     settings.BOUNCE_DOMAIN = BOUNCE_DOMAIN
-    smtp_wire._TEMPLATES.clear()
     yield recorder
-    smtp_wire._TEMPLATES.clear()
     controller.stop()
 
 

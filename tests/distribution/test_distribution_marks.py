@@ -13,7 +13,7 @@ from distribution import sending, services
 from distribution.models import Delivery
 from tests.conftest import skip_or_fail
 from tests.distribution.helpers import make_statement
-from tests.distribution.smtp_sink import start_sink
+from tests.distribution.smtp_sink import email_to_sink, start_sink
 from tests.factories import ContactFactory, MediaListFactory
 
 
@@ -43,10 +43,7 @@ def test_each_message_is_marked_sent_before_the_next_one_starts(settings, make_s
         return "250 OK"
 
     recorder.handle_MAIL = handle_MAIL
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port)
     try:
         press = MediaListFactory(slug="press")
         for n in range(6):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from distribution import dkim, sending, services, smtp_wire
 from tests.distribution.helpers import make_statement
-from tests.distribution.smtp_sink import start_sink
+from tests.distribution.smtp_sink import email_to_sink, start_sink
 from tests.factories import ContactFactory, MediaListFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,19 +59,9 @@ def signing(settings, rsa_key):
 @pytest.fixture
 def sink(settings):
     controller, recorder, port = start_sink()
-    settings.EMAIL_BACKEND = "distribution.dkim.SigningEmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port, "distribution.dkim.SigningEmailBackend")
     yield recorder
     controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_wire_templates():
-    smtp_wire._TEMPLATES.clear()
-    yield
-    smtp_wire._TEMPLATES.clear()
 
 
 def _dns(record: bytes):

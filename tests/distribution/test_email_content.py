@@ -12,10 +12,10 @@ from html import unescape
 
 import pytest
 
-from distribution import sending, services, smtp_wire
+from distribution import sending, services
 from statements.models import Boilerplate, Organisation
 from tests.distribution.helpers import EN_TITLE, MY_TITLE, make_statement
-from tests.distribution.smtp_sink import start_sink
+from tests.distribution.smtp_sink import email_to_sink, start_sink
 from tests.factories import ContactFactory, MediaListFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,22 +45,10 @@ ADDRESSES = {
 @pytest.fixture
 def sink(settings):
     controller, recorder, port = start_sink()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port)
     settings.SITE_URL = "https://press.example.org"
     yield recorder
     controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_wire_templates():
-    # smtp_wire keeps each (distribution id, variant) message per process; ids come again
-    # from test to test on SQLite.
-    smtp_wire._TEMPLATES.clear()
-    yield
-    smtp_wire._TEMPLATES.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from distribution import sending, services
 from tests.distribution.helpers import EN_TITLE, MY_TITLE, make_statement
-from tests.distribution.smtp_sink import start_sink
+from tests.distribution.smtp_sink import email_to_sink, start_sink
 from tests.factories import ContactFactory, MediaListFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,7 @@ BURMESE_SECRET = "မထုတ်ပြန်ရသေးသော ဘာသာ�
 @pytest.fixture
 def sink(settings):
     controller, recorder, port = start_sink()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port)
     yield recorder
     controller.stop()
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.staff import staff_token
-from distribution import leak_refs, sending, services, smtp_wire
+from distribution import leak_refs, sending, services
 from distribution.models import Delivery
 from statements.models import StatementEvent
 from tests.distribution.helpers import make_statement
-from tests.distribution.smtp_sink import start_sink
+from tests.distribution.smtp_sink import email_to_sink, start_sink
 from tests.factories import ContactFactory, MediaListFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,19 +30,9 @@ REFERENCE_SHAPE = re.compile(rf"\A{_CROCKFORD}{{4}}-{_CROCKFORD}{{4}}-{_CROCKFOR
 @pytest.fixture
 def sink(settings):
     controller, recorder, port = start_sink()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port)
     yield recorder
     controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_wire_templates():
-    smtp_wire._TEMPLATES.clear()
-    yield
-    smtp_wire._TEMPLATES.clear()
 
 
 def _send(publisher, *, embargoed: bool, slug: str = "leaky"):

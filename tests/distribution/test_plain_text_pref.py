@@ -12,10 +12,10 @@ from rest_framework.test import APIClient
 
 from accounts.staff import staff_token
 from contacts.models import Contact
-from distribution import leak_refs, sending, services, smtp_wire
+from distribution import leak_refs, sending, services
 from distribution.models import Delivery
 from tests.distribution.helpers import make_statement
-from tests.distribution.smtp_sink import start_sink
+from tests.distribution.smtp_sink import email_to_sink, start_sink
 from tests.factories import ContactFactory, MediaListFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sink(settings):
     controller, recorder, port = start_sink()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    email_to_sink(settings, port)
     yield recorder
     controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_wire_templates():
-    smtp_wire._TEMPLATES.clear()
-    yield
-    smtp_wire._TEMPLATES.clear()
 
 
 def _send(publisher, *, embargoed: bool = False):
