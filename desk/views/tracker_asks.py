@@ -26,6 +26,7 @@ from desk.views.tracker_common import (
     localised_fields,
     localised_value,
     refused,
+    save_form,
 )
 from statements import ledger
 from statements.models import AskRecord, Statement
@@ -200,15 +201,9 @@ def ask_new(request) -> HttpResponse:
         if (refusal := refused(request, "campaigns.manage")) is not None:
             return refusal
         form = AskForm(request.POST)
-        if form.is_valid():
-            try:
-                ask, notices = form.save(by=request.user)
-            except RuleBroken as err:
-                apply_refusal(form, err)
-            else:
-                announce_notices(request, notices)
-                messages.success(request, _("Ask saved. It is open from today."))
-                return redirect("desk-ask", pk=ask.pk)
+        ask = save_form(request, form, _("Ask saved. It is open from today."), by=request.user)
+        if ask is not None:
+            return redirect("desk-ask", pk=ask.pk)
         return render(request, "desk/ask_form.html", {"form": form}, status=400)
     initial = {}
     campaign = Campaign.objects.filter(slug=request.GET.get("campaign") or "").first()

@@ -5,7 +5,6 @@ campaigns.manage (accounts/policy.py) and go through campaigns.services.campaign
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,14 +14,12 @@ from django.utils.translation import gettext as _
 from accounts.policy import desk_view
 from campaigns.models import Campaign
 from campaigns.services import campaign_save
-from config.errors import RuleBroken
 from desk.views.tracker_common import (
     ConfirmEncodingField,
-    announce_notices,
-    apply_refusal,
     localised_fields,
     localised_value,
     refused,
+    save_form,
 )
 from desk.views.tracker_dashboard import campaign_dashboard
 
@@ -75,20 +72,6 @@ class CampaignForm(forms.Form):
         )
 
 
-def _save(request, form: CampaignForm) -> Campaign | None:
-    """Validate and save through the service; None (with the refusal on the form) if refused."""
-    if not form.is_valid():
-        return None
-    try:
-        campaign, notices = form.save()
-    except RuleBroken as err:
-        apply_refusal(form, err)
-        return None
-    announce_notices(request, notices)
-    messages.success(request, _("Campaign saved."))
-    return campaign
-
-
 @desk_view(capability="campaigns.view")
 def campaign_list(request) -> HttpResponse:
     campaigns = Campaign.objects.annotate(
@@ -103,7 +86,7 @@ def campaign_new(request) -> HttpResponse:
         if (refusal := refused(request, "campaigns.manage")) is not None:
             return refusal
         form = CampaignForm(request.POST)
-        campaign = _save(request, form)
+        campaign = save_form(request, form, _("Campaign saved."))
         if campaign is not None:
             return redirect("desk-campaign", slug=campaign.slug)
         return render(request, "desk/campaign_form.html", {"form": form}, status=400)
@@ -118,7 +101,7 @@ def campaign_detail(request, slug: str) -> HttpResponse:
         if (refusal := refused(request, "campaigns.manage")) is not None:
             return refusal
         form = CampaignForm(request.POST, campaign=campaign)
-        if _save(request, form) is not None:
+        if save_form(request, form, _("Campaign saved.")) is not None:
             return redirect("desk-campaign", slug=campaign.slug)
         status = 400
     else:

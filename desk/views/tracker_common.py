@@ -79,6 +79,22 @@ def announce_notices(request, notices: list[dict]) -> None:
         )
 
 
+def save_form(request, form: forms.Form, success: str, **save_kwargs):
+    """Validate and save through the form's service call. The saved object, with the Zawgyi
+    conversions announced and `success` shown; None, with the refusal on the form, if the
+    form or the service refused it."""
+    if not form.is_valid():
+        return None
+    try:
+        saved, notices = form.save(**save_kwargs)
+    except RuleBroken as err:
+        apply_refusal(form, err)
+        return None
+    announce_notices(request, notices)
+    messages.success(request, success)
+    return saved
+
+
 def refused(request, capability: str) -> HttpResponse | None:
     """The 403 page when the user lacks `capability` (asked of accounts/policy.py), else None."""
     reason = refusal(request.user, capability)

@@ -20,11 +20,11 @@ from config.errors import RuleBroken
 from config.languages import pick
 from desk.views.tracker_common import (
     ConfirmEncodingField,
-    announce_notices,
     apply_refusal,
     localised_fields,
     localised_value,
     refused,
+    save_form,
 )
 
 # The interface's words for target kinds (the model's labels are for the admin).
@@ -95,19 +95,6 @@ class TargetForm(forms.Form):
         )
 
 
-def _save(request, form, what: str):
-    if not form.is_valid():
-        return None
-    try:
-        saved, notices = form.save()
-    except RuleBroken as err:
-        apply_refusal(form, err)
-        return None
-    announce_notices(request, notices)
-    messages.success(request, what)
-    return saved
-
-
 @desk_view(capability="campaigns.view")
 def target_list(request) -> HttpResponse:
     targets = Target.objects.select_related("parent").order_by("slug")
@@ -120,7 +107,7 @@ def target_new(request) -> HttpResponse:
         if (refusal := refused(request, "campaigns.manage")) is not None:
             return refusal
         form = TargetForm(request.POST)
-        target = _save(request, form, _("Target saved."))
+        target = save_form(request, form, _("Target saved."))
         if target is not None:
             return redirect("desk-target", slug=target.slug)
         return render(request, "desk/target_form.html", {"form": form}, status=400)
@@ -135,7 +122,7 @@ def target_detail(request, slug: str) -> HttpResponse:
         if (refusal := refused(request, "campaigns.manage")) is not None:
             return refusal
         form = TargetForm(request.POST, target=target)
-        if _save(request, form, _("Target saved.")) is not None:
+        if save_form(request, form, _("Target saved.")) is not None:
             return redirect("desk-target", slug=target.slug)
         status = 400
     else:
@@ -231,7 +218,7 @@ def role_new(request) -> HttpResponse:
         if (refusal := refused(request, "campaigns.manage")) is not None:
             return refusal
         form = RoleForm(request.POST)
-        role = _save(request, form, _("Role saved."))
+        role = save_form(request, form, _("Role saved."))
         if role is not None:
             return redirect("desk-role", slug=role.slug)
         return render(request, "desk/role_form.html", {"form": form}, status=400)
@@ -246,7 +233,7 @@ def role_detail(request, slug: str) -> HttpResponse:
     if (refusal := refused(request, "campaigns.manage")) is not None:
         return refusal
     form = RoleForm(request.POST, role=role)
-    if _save(request, form, _("Role saved.")) is not None:
+    if save_form(request, form, _("Role saved.")) is not None:
         return redirect("desk-role", slug=role.slug)
     return _role_page(request, role, form=form, status=400)
 
