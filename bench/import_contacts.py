@@ -96,25 +96,14 @@ def _fixtures() -> None:
 
 def _write_csv(path: Path) -> dict[str, int]:
     """The benchmark file, written row by row; what it holds, by kind."""
+    from contacts.importer import COLUMNS
+
     kinds = dict.fromkeys(
         ("new", "existing", "duplicate", "suppressed", "no consent", "zawgyi", "unsure"), 0
     )
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "email",
-                "name",
-                "outlet",
-                "beat",
-                "country",
-                "languages",
-                "lists",
-                "embargo_trusted",
-                "consent_basis",
-                "consent_date",
-            ]
-        )
+        writer.writerow(COLUMNS)
         for i in range(ROWS):
             name = f"Journalist {i}"
             email = f"new{i}@example.org"

@@ -34,14 +34,20 @@ def kept_key(path: Path) -> str:
 
 
 def _make(path: Path) -> None:
-    # Written to a private temporary file, then linked into place: a second process starting
-    # at the same moment (web and worker) either wins or reads the winner's complete file.
+    write_new_secret_file(path, secrets.token_urlsafe(50))
+
+
+def write_new_secret_file(path: Path, secret: str) -> None:
+    """Write `secret` to `path` (0600) unless another process got there first.
+
+    Written to a private temporary file, then linked into place: a second process starting
+    at the same moment (web and worker) either wins or reads the winner's complete file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(50) + "\n")
+            handle.write(secret + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileExistsError):

@@ -26,21 +26,11 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from contacts.importer import COLUMNS, IGNORED_COLUMNS
 from contacts.models import Contact, DataAccessEvent, MediaList, Suppression, address_hash
 
-CSV_COLUMNS = (
-    "email",
-    "name",
-    "outlet",
-    "beat",
-    "country",
-    "languages",
-    "lists",
-    "embargo_trusted",
-    "consent_basis",
-    "consent_date",
-    "status",
-)
+# What the importer reads, and the status, which it accepts and ignores: an export imports back.
+CSV_COLUMNS = (*COLUMNS, *IGNORED_COLUMNS)
 FORMATS = ("csv", "json")
 BOM = "\ufeff"
 CHUNK = 2000

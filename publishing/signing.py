@@ -66,6 +66,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from config.languages import pick
+from config.local_keys import write_new_secret_file
 
 log = logging.getLogger(__name__)
 
@@ -124,21 +125,7 @@ def _seed_from_text(text: str, where: str) -> bytes:
 
 
 def _make_key_file(path: Path) -> None:
-    # Written to a private temporary file, then linked into place: web and worker starting
-    # at once either win or read the winner's complete file (as config/local_keys.py does).
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(_b64(secrets.token_bytes(32)) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    write_new_secret_file(path, _b64(secrets.token_bytes(32)))
     log.warning("made a new signing key in %s; back it up", path)
 
 
